@@ -1,0 +1,168 @@
+"""The message and contact-summary types every layer shares.
+
+A `Message` is one provider record: one SMS part as the provider stores it. A long outbound body
+queued once comes back as several records (several ids); `Message.parts` lists the ids of all the
+records of that one send, so the send can be tracked and shown as one bubble.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from smschat.domain.numbers import normalize
+
+#: Plum keeps a message's delivery status for 7 days only: polling stops after this window.
+STATUS_WINDOW = timedelta(days=7)
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class Status(enum.StrEnum):
+    """Where a message is in the provider's pipeline."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    RECEIVED = "received"
+    FAILURE = "failure"
+
+    @classmethod
+    def parse(cls, value: str | None) -> Status:
+        text = (value or "").strip().lower()
+        aliases = {"failed": "failure", "fail": "failure", "rejected": "failure"}
+        text = aliases.get(text, text)
+        try:
+            return cls(text)
+        except ValueError:
+            raise ValueError(f"unknown message status {value!r}") from None
+
+
+class DeliveryStatus(enum.StrEnum):
+    """What the carrier said about an outbound message."""
+
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    UNCONFIRMED = "unconfirmed"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def parse(cls, value: str | None) -> DeliveryStatus:
+        text = (value or "").strip().lower()
+        if not text:
+            return cls.UNKNOWN
+        try:
+            return cls(text)
+        except ValueError:
+            raise ValueError(f"unknown delivery status {value!r}") from None
+
+
+#: Delivery states after which nothing will change any more.
+FINAL_DELIVERY = frozenset({DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED, DeliveryStatus.UNCONFIRMED})
+
+
+def utc_from_epoch(seconds: int | float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: str
+    to_number: str
+    from_number: str
+    body: str
+    direction: Direction
+    status: Status
+    delivery: DeliveryStatus = DeliveryStatus.UNKNOWN
+    requested_at: datetime | None = None
+    responded_at: datetime | None = None
+    result_url: str = ""
+    #: ids of every record queued by the same send (itself included); empty when not known.
+    parts: tuple[str, ...] = ()
+    #: the provider's reason for a failure or non-delivery, as data (sanitised before display).
+    error: str = ""
+
+    def __post_init__(self) -> None:
+        for stamp in (self.requested_at, self.responded_at):
+            if stamp is not None and stamp.tzinfo is None:
+                raise ValueError("message timestamps must be timezone-aware")
+
+    @property
+    def timestamp(self) -> datetime | None:
+        """When the message happened: the request time, else the response time."""
+        return self.requested_at or self.responded_at
+
+    @property
+    def is_final(self) -> bool:
+        """True when no later status poll can change this message."""
+        if self.direction is Direction.INBOUND:
+            return True
+        if self.status is Status.FAILURE:
+            return True
+        return self.delivery in FINAL_DELIVERY
+
+    def past_status_window(self, now: datetime) -> bool:
+        stamp = self.timestamp
+        return stamp is not None and now - stamp > STATUS_WINDOW
+
+    def customer_number(self) -> str:
+        """The other party's number (normalised): `from` for inbound, `to` for outbound."""
+        raw = self.from_number if self.direction is Direction.INBOUND else self.to_number
+        return normalize(raw)
+
+    def account_number(self) -> str:
+        """This account's number (normalised) in the exchange."""
+        raw = self.to_number if self.direction is Direction.INBOUND else self.from_number
+        return normalize(raw)
+
+    def with_status(self, **changes: object) -> Message:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePage:
+    """One page of a listing, as the provider reported it."""
+
+    messages: tuple[Message, ...]
+    offset: int
+    limit: int
+    total: int
+
+    @property
+    def next_offset(self) -> int | None:
+        """The offset of the next page, or None when this was the last one."""
+        end = self.offset + len(self.messages)
+        if not self.messages or end >= self.total:
+            return None
+        return end
+
+
+@dataclass(frozen=True, slots=True)
+class ContactSummary:
+    """One conversation: a customer number on one of the account's numbers."""
+
+    customer: str
+    account: str
+    last_message: Message
+    total: int = 0
+    inbound: int = 0
+    outbound: int = 0
+    unread: int = 0
+    failed: int = 0
+    name: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.customer, self.account)
+
+    @property
+    def waiting(self) -> bool:
+        """The last message is from the customer: they are waiting for an answer."""
+        return self.last_message.direction is Direction.INBOUND
+
+    @property
+    def last_activity(self) -> datetime | None:
+        return self.last_message.timestamp
