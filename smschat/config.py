@@ -135,7 +135,8 @@ def read_config(path: Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            "no config file here; create one (see `smschat config show --help`) or try `smschat --demo`",
+            "no config file here; write one (`smschat config --help` shows the layout), "
+            "point --config or $SMSCHAT_CONFIG at one, or try `smschat --demo`",
             path=where,
         ) from None
     except IsADirectoryError:

@@ -1,0 +1,144 @@
+"""`smschat config show|path`, `smschat simulate`, and launching the TUI."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from smschat.cli.context import Context, UsageError
+from smschat.domain.numbers import national, pretty
+from smschat.domain.sanitize import sanitize_line
+
+DEFAULT_SIM_PORT = 8025
+
+
+# -- config ----------------------------------------------------------------------------------------
+
+
+def run_config_path(ctx: Context) -> int:
+    from smschat.config import config_path
+
+    path = config_path(getattr(ctx.args, "config", None), ctx.env)
+    if ctx.json:
+        ctx.emit_json({"path": str(path), "exists": path.is_file()})
+    else:
+        ctx.print(str(path))
+    return 0
+
+
+def run_config_show(ctx: Context) -> int:
+    profile = ctx.profile()
+    data = profile.redacted()
+    if ctx.json:
+        ctx.emit_json(data)
+        return 0
+    source = data["secret_source"]
+    if source.startswith("password_env:"):
+        source = f"from ${source.split(':', 1)[1]}"
+    elif source == "password_command":
+        source = "from password_command"
+    else:
+        source = "written in the config file"
+    rows = [
+        ("profile", data["name"]),
+        ("config file", data["config_file"]),
+        ("provider", data["provider"]),
+        ("base_url", data["base_url"] + ("  (insecure http allowed)" if data["allow_insecure"] else "")),
+        ("format", data["format"]),
+        ("username", data["username"]),
+        ("password", f"{data['password']} ({source})"),
+        ("numbers", ", ".join(pretty(n) for n in data["numbers"]) + "  (first = default sender)"),
+        ("timeout", f"{data['timeout']:g} s"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        ctx.print(f"{key.ljust(width)}  {sanitize_line(ctx.scrub(str(value)))}")
+    return 0
+
+
+# -- simulator -------------------------------------------------------------------------------------
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def config_snippet(url: str, username: str, numbers: list[str], *, password: str | None,
+                   password_env: str | None, insecure: bool, fmt: str = "json") -> str:
+    """A profile for the simulator, ready to paste. `password` only for the public demo credential."""
+    import tomli_w
+
+    profile: dict[str, Any] = {"provider": "plum", "base_url": url, "format": fmt, "username": username}
+    if password_env:
+        profile["password_env"] = password_env
+    else:
+        profile["password"] = password or ""
+    profile["numbers"] = [national(n) for n in numbers]
+    if insecure:
+        profile["allow_insecure"] = True
+    return tomli_w.dumps({"default_profile": "sim", "profiles": {"sim": profile}})
+
+
+def run_simulate(ctx: Context) -> int:
+    from smschat import sim
+
+    args = ctx.args
+    host: str = args.host
+    port: int = args.port if args.port is not None else DEFAULT_SIM_PORT
+    username = args.username or getattr(sim, "DEMO_USERNAME", "demo")
+    if args.password_env:
+        password = ctx.env.get(args.password_env, "")
+        if not password:
+            raise UsageError(f"--password-env: environment variable {args.password_env} is not set or empty")
+        ctx.secrets.append(password)
+    else:
+        password = getattr(sim, "DEMO_PASSWORD", "demo")
+    numbers = list(getattr(sim, "DEMO_NUMBERS", ()))
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/ws/sms"
+    snippet = config_snippet(url, username, numbers, password=None if args.password_env else password,
+                             password_env=args.password_env, insecure=not _loopback(host))
+    if not _loopback(host):
+        ctx.note(f"smschat: warning: the simulator listens on {host}, beyond this machine, over plain http")
+    ctx.print(f"Simulator: {url}  (user {username!r}; Ctrl+C stops it)")
+    ctx.print("Config for it (paste into `smschat config path`, or pass with --config):")
+    ctx.print("")
+    ctx.print(snippet.rstrip())
+    ctx.print("")
+    ctx.out.flush()
+    result = sim.serve_forever_cli(port, host, username, password, not args.quiet_customers)
+    return result if isinstance(result, int) else 0
+
+
+# -- TUI -------------------------------------------------------------------------------------------
+
+
+def is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ui_run():  # noqa: ANN202 - the UI's own signature
+    """`smschat.ui.app.run(profile=None|Profile, demo=bool, store_path=None) -> int`, imported lazily."""
+    from smschat.ui.app import run
+
+    return run
+
+
+def run_tui(ctx: Context) -> int:
+    demo = bool(getattr(ctx.args, "demo", False))
+    profile = None if demo else ctx.profile()
+    if not is_terminal():
+        raise UsageError("the chat screen needs a terminal; for scripts use a command (see `smschat --help`)")
+    try:
+        run = _ui_run()
+    except ImportError as exc:
+        ctx.note(f"smschat: the terminal UI is not available in this installation ({sanitize_line(str(exc))})")
+        return 1
+    result = run(profile=profile, demo=demo, store_path=None)
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,265 @@
+"""`smschat`: the parser, the dispatch, and the one place errors become messages and exit codes.
+
+Exit codes: 0 success; 1 the API or the network failed (or a message was not delivered with
+`send --wait`); 2 usage or configuration error; 130 interrupted. No traceback reaches the terminal:
+an unexpected error prints one line and its traceback goes to a log file in `smschat.paths.log_dir()`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, tzinfo
+
+from smschat import __version__
+from smschat.cli.context import Context, UsageError, utc_now
+from smschat.domain.errors import AuthError, ConfigError, SendOutcomeUnknown, SmsError
+from smschat.domain.sanitize import sanitize_line
+
+EPILOG = """\
+examples:
+  smschat --demo                          try the chat screen on a built-in simulator
+  smschat                                 open the chat screen on the default profile
+  smschat contacts                        every conversation, newest first
+  smschat conversation 2435678910         one thread, oldest first
+  smschat send --to 2435678910 --body "On my way" --wait
+  echo "hello" | smschat send --to 2435678910 --body -
+  smschat --json status ID                machine-readable output
+  smschat simulate                        run the Plum simulator for testing
+
+exit codes: 0 ok, 1 API/network failure or not delivered, 2 usage/config error, 130 interrupted
+config: --config PATH, else $SMSCHAT_CONFIG, else the path `smschat config path` prints
+"""
+
+CONFIG_EPILOG = """\
+config file layout (TOML):
+  default_profile = "work"
+
+  [profiles.work]
+  provider = "plum"
+  base_url = "https://hosting.plumvoice.com/ws/sms"
+  format = "json"                      # or "xml"
+  username = "me"
+  password_command = "pass show plum"  # or password_env = "VAR", or password = "..."
+  numbers = ["2435678910"]             # your SMS numbers; the first is the default sender
+  # timeout = 15                       # seconds per request
+  # allow_insecure = true              # allow http:// to a host other than this machine
+
+keep a file with a literal password private: chmod 600
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of 1 or more, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 86400, got {text}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port between 0 and 65535, got {value}")
+    return value
+
+
+def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """The global options; accepted before or after the command."""
+    parser.add_argument("--config", metavar="PATH", default=default,
+                        help="config file (default: $SMSCHAT_CONFIG, else `smschat config path`)")
+    parser.add_argument("--profile", metavar="NAME", default=default, help="profile to use (default: default_profile)")
+    parser.add_argument("--json", action="store_true", default=default, help="machine-readable JSON output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _common_options(common, argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(
+        prog="smschat",
+        description="Keyboard-first SMS chat for support agents. Without a command: the chat screen.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    _common_options(parser, None)
+    parser.set_defaults(json=False, command=None)
+    parser.add_argument("--demo", action="store_true", help="open the chat screen on a built-in simulated account")
+    parser.add_argument("--version", action="version", version=f"smschat {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common], allow_abbrev=False)
+
+    p = add("contacts", "list conversations, one per customer number, newest activity first")
+    p.add_argument("--account", metavar="N", action="append",
+                   help="only conversations on this account number (repeatable)")
+
+    p = add("conversation", "show the thread with one customer, oldest to newest")
+    p.add_argument("number", metavar="NUMBER", help="the customer's phone number")
+    p.add_argument("--account", metavar="N", help="the account number (default: the profile's first number)")
+    p.add_argument("--limit", metavar="N", type=_positive_int, default=50, help="newest N messages (default 50)")
+
+    p = add("send", "send a text; prints the queued id(s), one per SMS part")
+    p.add_argument("--to", metavar="N", required=True, help="the customer's phone number")
+    p.add_argument("--body", metavar="TEXT", required=True, help="the message; - reads it from stdin")
+    p.add_argument("--from", metavar="N", dest="from_number", help="sender (default: the profile's first number)")
+    p.add_argument("--wait", action="store_true", help="wait until every part has a final delivery status")
+    p.add_argument("--timeout", metavar="S", type=_seconds, help="give up waiting after S seconds (default 120)")
+
+    p = add("status", "show the status and delivery of messages by id")
+    p.add_argument("ids", metavar="ID", nargs="+", help="message id (32 hex digits)")
+
+    p = add("simulate", "run the Plum API simulator in the foreground (for testing and demos)")
+    p.add_argument("--port", type=_port, default=None, help="port to listen on (default 8025)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--username", metavar="U", help="user name the simulator accepts (default: demo)")
+    p.add_argument("--password-env", metavar="VAR", help="read the password it accepts from $VAR (default: demo)")
+    p.add_argument("--quiet-customers", action="store_true", help="no simulated customers texting in")
+
+    p = add("config", "show the active profile or where the config file is")
+    p.epilog = CONFIG_EPILOG
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    config_sub = p.add_subparsers(dest="config_command", metavar="ACTION", title="actions", required=True)
+    config_sub.add_parser("show", help="the active profile, password masked", parents=[common])
+    config_sub.add_parser("path", help="the config file path", parents=[common])
+    return parser
+
+
+Handler = Callable[[Context], "int | object"]
+
+
+def _handler(args: argparse.Namespace) -> Handler:
+    from smschat.cli.commands import history, sending, setup
+
+    if args.command is None:
+        return setup.run_tui
+    if args.command == "config":
+        return setup.run_config_show if args.config_command == "show" else setup.run_config_path
+    return {
+        "contacts": history.run_contacts,
+        "conversation": history.run_conversation,
+        "send": sending.run_send,
+        "status": sending.run_status,
+        "simulate": setup.run_simulate,
+    }[args.command]
+
+
+def _run(ctx: Context) -> int:
+    result = _handler(ctx.args)(ctx)
+    if inspect.iscoroutine(result):
+        result = asyncio.run(result)
+    return int(result or 0)
+
+
+def _say(ctx: Context, text: str) -> None:
+    print(f"smschat: {sanitize_line(ctx.scrub(text), limit=1000)}", file=sys.stderr)
+
+
+def _log_internal_error(ctx: Context, exc: BaseException) -> str:
+    """Append the traceback (secrets scrubbed) to the CLI log; returns its path or ""."""
+    try:
+        from smschat.paths import log_dir
+
+        directory = log_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / "cli-errors.log"
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        argv = " ".join(a for a in (sys.argv[1:] or []) if a)  # argv never holds a password
+        entry = ctx.scrub(f"--- {stamp} smschat {__version__} {argv}\n{text}\n")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(entry)
+        return str(path)
+    except Exception:  # noqa: BLE001 - logging must never make things worse
+        return ""
+
+
+def _quiet_broken_pipe() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _safe_streams() -> None:
+    """Never crash on a character the terminal's encoding lacks."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | None = None,
+         tz: tzinfo | None = None) -> int:
+    """Run the CLI; returns the exit code. `clock` and `tz` are for tests."""
+    _safe_streams()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse already explained
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    ctx = Context(args, out=sys.stdout, err=sys.stderr, clock=clock or utc_now, tz=tz)
+    try:
+        return _run(ctx)
+    except KeyboardInterrupt:
+        return 130
+    except UsageError as exc:
+        _say(ctx, f"{exc}")
+        ctx.note("(see `smschat --help`)")
+        return 2
+    except ConfigError as exc:
+        _say(ctx, f"config error: {exc}")
+        return 2
+    except AuthError as exc:
+        who = ""
+        if ctx._profile is not None:
+            who = f" for user {ctx._profile.username!r} (profile {ctx._profile.name!r})"
+        _say(ctx, f"authentication failed{who}: {exc}; check the username and password")
+        return 1
+    except SendOutcomeUnknown as exc:
+        _say(ctx, f"{exc}")
+        _say(ctx, "the message may or may not have been sent: check `smschat conversation` before sending again")
+        return 1
+    except SmsError as exc:
+        _say(ctx, f"{exc}")
+        return 1
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        where = _log_internal_error(ctx, exc)
+        detail = sanitize_line(ctx.scrub(str(exc)), limit=300)
+        _say(ctx, f"internal error: {type(exc).__name__}: {detail}" if detail else f"internal error: {type(exc).__name__}")
+        if where:
+            ctx.note(f"(details in {where})")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
