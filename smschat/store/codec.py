@@ -1,0 +1,142 @@
+"""Rows to messages and back, and the merge rule for a record seen twice. Pure functions, no I/O.
+
+Timestamps are stored as integer unix epoch seconds (what the providers send); a `Message` read
+back carries aware UTC datetimes with whole seconds. `ts` is the sort key of a row: the request
+time, else the response time, else when the store first saw the record.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from smschat.domain.model import DeliveryStatus, Direction, Message, Status
+
+#: Columns of `messages` that carry the Message itself, in the order `encode` produces them.
+MESSAGE_COLUMNS = (
+    "id",
+    "customer",
+    "account",
+    "direction",
+    "status",
+    "delivery",
+    "ts",
+    "requested_at",
+    "responded_at",
+    "to_number",
+    "from_number",
+    "body",
+    "result_url",
+    "parts",
+    "error",
+    "local",
+    "first_seen",
+)
+SELECT_MESSAGE = ", ".join(MESSAGE_COLUMNS)
+
+#: Pipeline order of a status; a merge keeps the higher one. Failure is final.
+_STATUS_RANK = {Status.QUEUED: 0, Status.SENT: 1, Status.RECEIVED: 1, Status.FAILURE: 2}
+#: Delivery order: unknown < unconfirmed < delivered/undelivered. Equal ranks keep the stored one.
+_DELIVERY_RANK = {
+    DeliveryStatus.UNKNOWN: 0,
+    DeliveryStatus.UNCONFIRMED: 1,
+    DeliveryStatus.DELIVERED: 2,
+    DeliveryStatus.UNDELIVERED: 2,
+}
+
+
+def to_epoch(stamp: datetime | None) -> int | None:
+    if stamp is None:
+        return None
+    return int(stamp.timestamp() // 1)
+
+
+def from_epoch(value: int | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromtimestamp(int(value), tz=UTC)
+
+
+def is_failed(msg: Message) -> bool:
+    """Counts as a failure in a conversation summary."""
+    return msg.status is Status.FAILURE or msg.delivery is DeliveryStatus.UNDELIVERED
+
+
+def sort_ts(msg: Message, first_seen: int) -> int:
+    stamp = to_epoch(msg.requested_at)
+    if stamp is None:
+        stamp = to_epoch(msg.responded_at)
+    return first_seen if stamp is None else stamp
+
+
+def encode(msg: Message, *, first_seen: int, local: bool = False) -> tuple[object, ...]:
+    """The row for `msg`, in `MESSAGE_COLUMNS` order."""
+    return (
+        msg.id,
+        msg.customer_number(),
+        msg.account_number(),
+        msg.direction.value,
+        msg.status.value,
+        msg.delivery.value,
+        sort_ts(msg, first_seen),
+        to_epoch(msg.requested_at),
+        to_epoch(msg.responded_at),
+        msg.to_number,
+        msg.from_number,
+        msg.body,
+        msg.result_url,
+        json.dumps(list(msg.parts)),
+        msg.error,
+        1 if local else 0,
+        first_seen,
+    )
+
+
+def decode(row: sqlite3.Row | Sequence[object]) -> Message:
+    """A Message from a row selected with `SELECT_MESSAGE` (extra trailing columns are ignored)."""
+    return Message(
+        id=row[0],
+        to_number=row[9],
+        from_number=row[10],
+        body=row[11],
+        direction=Direction(row[3]),
+        status=Status(row[4]),
+        delivery=DeliveryStatus(row[5]),
+        requested_at=from_epoch(row[7]),
+        responded_at=from_epoch(row[8]),
+        result_url=row[12],
+        parts=tuple(json.loads(row[13] or "[]")),
+        error=row[14],
+    )
+
+
+def merge(old: Message, new: Message) -> Message:
+    """What to store when `new` arrives for a record already stored as `old`.
+
+    Never downgrades: the status and the delivery keep the more advanced of the two (a stale list
+    result saying `sent` does not undo `delivered`; a failure stays a failure). Fields the new
+    record leaves empty (lists carry no parts, no delivery, sometimes no result_url) keep the stored
+    value. Everything else comes from the newer record.
+    """
+    status = new.status if _STATUS_RANK[new.status] > _STATUS_RANK[old.status] else old.status
+    if _STATUS_RANK[new.status] == _STATUS_RANK[old.status]:
+        status = old.status if old.status is Status.FAILURE else new.status
+    delivery = old.delivery
+    if _DELIVERY_RANK[new.delivery] > _DELIVERY_RANK[old.delivery]:
+        delivery = new.delivery
+    return Message(
+        id=old.id,
+        to_number=new.to_number or old.to_number,
+        from_number=new.from_number or old.from_number,
+        body=new.body if new.body else old.body,
+        direction=new.direction,
+        status=status,
+        delivery=delivery,
+        requested_at=new.requested_at or old.requested_at,
+        responded_at=new.responded_at or old.responded_at,
+        result_url=new.result_url or old.result_url,
+        parts=new.parts or old.parts,
+        error=new.error or old.error,
+    )
