@@ -11,8 +11,10 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from smschat.domain.model import DeliveryStatus, Direction, Message, Status
+from smschat.domain.numbers import normalize
 
 #: Columns of `messages` that carry the Message itself, in the order `encode` produces them.
 MESSAGE_COLUMNS = (
@@ -71,12 +73,25 @@ def sort_ts(msg: Message, first_seen: int) -> int:
     return first_seen if stamp is None else stamp
 
 
+@lru_cache(maxsize=16_384)
+def _normalized(raw: str) -> str:
+    return normalize(raw)
+
+
+def key_of(msg: Message) -> tuple[str, str]:
+    """(customer, account), normalised, as `Message.customer_number/account_number` (cached)."""
+    if msg.direction is Direction.INBOUND:
+        return _normalized(msg.from_number), _normalized(msg.to_number)
+    return _normalized(msg.to_number), _normalized(msg.from_number)
+
+
 def encode(msg: Message, *, first_seen: int, local: bool = False) -> tuple[object, ...]:
     """The row for `msg`, in `MESSAGE_COLUMNS` order."""
+    customer, account = key_of(msg)
     return (
         msg.id,
-        msg.customer_number(),
-        msg.account_number(),
+        customer,
+        account,
         msg.direction.value,
         msg.status.value,
         msg.delivery.value,
@@ -87,7 +102,7 @@ def encode(msg: Message, *, first_seen: int, local: bool = False) -> tuple[objec
         msg.from_number,
         msg.body,
         msg.result_url,
-        json.dumps(list(msg.parts)),
+        json.dumps(list(msg.parts)) if msg.parts else "[]",
         msg.error,
         1 if local else 0,
         first_seen,
@@ -107,7 +122,7 @@ def decode(row: sqlite3.Row | Sequence[object]) -> Message:
         requested_at=from_epoch(row[7]),
         responded_at=from_epoch(row[8]),
         result_url=row[12],
-        parts=tuple(json.loads(row[13] or "[]")),
+        parts=tuple(json.loads(row[13])) if row[13] and row[13] != "[]" else (),
         error=row[14],
     )
 
