@@ -7,6 +7,7 @@ name and the key, never the password.
 
 from __future__ import annotations
 
+import importlib
 import math
 from typing import Any
 
@@ -15,7 +16,11 @@ import httpx
 from smschat.domain.errors import ConfigError
 from smschat.providers.base import Provider
 
-PROVIDERS = ("plum",)
+#: provider name -> (module, class with a `from_profile(profile)` constructor)
+PROVIDERS = {
+    "plum": ("smschat.providers.plum", "PlumProvider"),
+    "plivo": ("smschat.providers.plivo", "PlivoProvider"),
+}
 
 
 def _where(profile: Any) -> str:
@@ -47,6 +52,13 @@ def make_provider(profile: Any) -> Provider:
     kind = str(getattr(profile, "provider", "") or "").strip().lower()
     if kind not in PROVIDERS:
         raise ConfigError(f"unknown provider {kind!r}; supported: {', '.join(PROVIDERS)}", key=f"{where}.provider")
+    module_name, class_name = PROVIDERS[kind]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        raise ConfigError(f"provider {kind!r} is not available in this version of smschat", key=f"{where}.provider") from None
     base_url = check_base_url(getattr(profile, "base_url", ""), where=where)
     fmt = str(getattr(profile, "format", "json") or "json").strip().lower()
     if fmt not in ("json", "xml"):
@@ -60,8 +72,10 @@ def make_provider(profile: Any) -> Provider:
     timeout = getattr(profile, "timeout", 15.0)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
         raise ConfigError("timeout must be a positive number of seconds", key=f"{where}.timeout")
-    numbers = tuple(getattr(profile, "numbers", ()) or ())
-
-    from smschat.providers.plum import PlumProvider
-
-    return PlumProvider(base_url, username, password, format=fmt, numbers=numbers, timeout=float(timeout))
+    numbers = getattr(profile, "numbers", ()) or ()
+    if isinstance(numbers, str) or not all(isinstance(n, str) for n in numbers):
+        raise ConfigError("numbers must be a list of phone numbers", key=f"{where}.numbers")
+    cls = getattr(module, class_name)
+    if kind == "plum":
+        return cls(base_url, username, password, format=fmt, numbers=tuple(numbers), timeout=float(timeout))
+    return cls.from_profile(profile)

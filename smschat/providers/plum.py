@@ -84,6 +84,15 @@ def failure_error(server_message: str, status_code: int) -> ApiError | AuthError
     return ApiError(server_message, kind=kind, status_code=status_code)
 
 
+def _scrubber(secret: str):
+    """A function that masks `secret` in text (a server might echo the password back)."""
+
+    def scrub(text: str) -> str:
+        return text.replace(secret, "***") if secret and secret in text else text
+
+    return scrub
+
+
 class PlumProvider(Provider):
     """A Plum Voice SMS account. Use as `async with PlumProvider(...) as plum:` or call `aclose()`."""
 
@@ -106,6 +115,7 @@ class PlumProvider(Provider):
         self.username = username
         self.accounts: frozenset[str] = frozenset(n for n in (normalize(x) for x in numbers) if n)
         self._client = make_client(self.base_url, username, password, timeout=timeout)
+        self._scrub = _scrubber(password)
         self._closed = False
 
     def __repr__(self) -> str:  # never the password
@@ -208,7 +218,7 @@ class PlumProvider(Provider):
         content = response.content
         if not 200 <= code < 300:
             said = plum_wire.error_of(content, self.format)
-            message = said[1] if said else ""
+            message = self._scrub(said[1]) if said else ""
             if said and not said[0] and 400 <= code < 500 and code not in (401, 403, 429):
                 raise failure_error(message, code)
             if sending and code in _GATEWAY_CODES:
@@ -226,7 +236,7 @@ class PlumProvider(Provider):
                 ) from exc
             raise
         if not envelope.ok:
-            raise failure_error(envelope.error, code)
+            raise failure_error(self._scrub(envelope.error), code)
         return envelope.result
 
     @classmethod
