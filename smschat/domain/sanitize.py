@@ -13,6 +13,8 @@ objects), so `[bold]` stays the literal characters.
 
 from __future__ import annotations
 
+import re
+
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 BIDI_MARK = "\u2386"  # ⎆: stands in for a removed direction-control character
 MAX_BODY = 20_000  # characters shown of one body; the rest is cut with a visible note
@@ -41,14 +43,12 @@ def _visible(ch: str, keep_newlines: bool) -> str:
     return ch
 
 
+#: Every character `_visible` may change (a regex: scanning in C keeps long threads fast).
+_SPECIAL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
+
+
 def _needs_work(text: str) -> bool:
-    for ch in text:
-        code = ord(ch)
-        if code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF:
-            return True
-        if ch in BIDI_CONTROLS or ch in "\u2028\u2029":
-            return True
-    return False
+    return _SPECIAL.search(text) is not None
 
 
 def sanitize(text: object, *, limit: int = MAX_BODY) -> str:
@@ -58,7 +58,7 @@ def sanitize(text: object, *, limit: int = MAX_BODY) -> str:
         value = value[:limit] + f" … [{len(value) - limit} more characters not shown]"
     if not _needs_work(value):
         return value
-    return "".join(_visible(ch, True) for ch in value)
+    return _SPECIAL.sub(lambda match: _visible(match.group(), True), value)
 
 
 def sanitize_line(text: object, *, limit: int = 500) -> str:
