@@ -218,7 +218,8 @@ def _numbers(table: Mapping[str, Any], where: str, prefix: str) -> tuple[str, ..
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise ConfigError(f'expected a non-empty list of strings like ["2435678910"], got {_type_name(value)}',
+        got = "an empty list" if value == [] else _type_name(value)
+        raise ConfigError(f'expected a non-empty list of strings like ["2435678910"], got {got}',
                           path=where, key=key)
     out: list[str] = []
     for i, item in enumerate(value):

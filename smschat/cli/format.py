@@ -221,17 +221,24 @@ def preview(msg: Message) -> str:
 
 
 def contacts_table(contacts: Sequence[ContactSummary], *, now: datetime, width: int) -> str:
+    """Columns ACCOUNT (only when several account numbers appear) and FAIL (only when something
+    failed) come and go; the preview takes the rest of the line."""
     show_account = len({c.account for c in contacts}) > 1
-    headers = ["WHEN", "CUSTOMER"] + (["ACCOUNT"] if show_account else []) + ["IN", "OUT", "FAIL", "LAST MESSAGE"]
+    show_failed = any(c.failed for c in contacts)
+    headers = ["WHEN", "CUSTOMER"] + (["ACCOUNT"] if show_account else []) + ["IN", "OUT"]
+    headers += ["FAIL"] if show_failed else []
+    numeric = tuple(range(len(headers) - (3 if show_failed else 2), len(headers)))
+    headers.append("LAST MESSAGE")
     rows = []
     for c in contacts:
         row = [when_relative(c.last_activity, now), show_number(c.customer)]
         if show_account:
             row.append(show_number(c.account))
-        row += [str(c.inbound), str(c.outbound), str(c.failed) if c.failed else "", preview(c.last_message)]
-        rows.append(row)
-    numeric = range(len(headers) - 4, len(headers) - 1)
-    return render_table(headers, rows, width=width, flex=-1, right=tuple(numeric))
+        row += [str(c.inbound), str(c.outbound)]
+        if show_failed:
+            row.append(str(c.failed) if c.failed else "")
+        rows.append([*row, preview(c.last_message)])
+    return render_table(headers, rows, width=width, flex=-1, right=numeric)
 
 
 def thread_table(messages: Sequence[Message], *, tz: tzinfo | None, width: int) -> str:

@@ -131,11 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", metavar="ID", nargs="+", help="message id (32 hex digits)")
 
     p = add("simulate", "run the Plum API simulator in the foreground (for testing and demos)")
-    p.add_argument("--port", type=_port, default=None, help="port to listen on (default 8025)")
+    p.add_argument("--port", type=_port, default=None, help="port to listen on (default 8025; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--username", metavar="U", help="user name the simulator accepts (default: demo)")
     p.add_argument("--password-env", metavar="VAR", help="read the password it accepts from $VAR (default: demo)")
     p.add_argument("--quiet-customers", action="store_true", help="no simulated customers texting in")
+    p.add_argument("--format", choices=("json", "xml"), default="json", help="wire format of the printed profile")
 
     p = add("config", "show the active profile or where the config file is")
     p.epilog = CONFIG_EPILOG

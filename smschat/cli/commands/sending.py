@@ -80,8 +80,8 @@ async def run_send(ctx: Context) -> int:
         records = [m if m.parts else replace(m, parts=ids) for m in records]
         if not ctx.json:
             info = count_segments(body)
-            ctx.print(f"Queued to {pretty(to)} from {pretty(sender)} as {len(records)} "
-                      f"record{'s' if len(records) != 1 else ''} ({info.label()}):")
+            ctx.print(f"Queued to {pretty(to)} from {pretty(sender)} in {len(records)} "
+                      f"part{'s' if len(records) != 1 else ''} ({info.label()}):")
             ctx.print(fmt.status_table(records, now=ctx.clock(), width=ctx.width))
             ctx.out.flush()
         if not ctx.args.wait:

@@ -86,34 +86,63 @@ def config_snippet(url: str, username: str, numbers: list[str], *, password: str
     return tomli_w.dumps({"default_profile": "sim", "profiles": {"sim": profile}})
 
 
+def wait_for_stop(server: Any) -> None:
+    """Block until Ctrl+C (tests replace this)."""
+    import threading
+
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        return
+
+
 def run_simulate(ctx: Context) -> int:
+    """The seeded demo simulator in the foreground (`smschat.sim.make_demo_server`), until Ctrl+C.
+
+    The CLI starts it itself rather than through `sim.serve_forever_cli`, so that it knows the bound
+    port (with --port 0) before printing, and prints one banner with one pasteable profile.
+    """
     from smschat import sim
+    from smschat.sim.demo import DEMO_PASSWORD, DEMO_USERNAME
 
     args = ctx.args
     host: str = args.host
     port: int = args.port if args.port is not None else DEFAULT_SIM_PORT
-    username = args.username or getattr(sim, "DEMO_USERNAME", "demo")
+    username = args.username or DEMO_USERNAME
     if args.password_env:
         password = ctx.env.get(args.password_env, "")
         if not password:
             raise UsageError(f"--password-env: environment variable {args.password_env} is not set or empty")
         ctx.secrets.append(password)
     else:
-        password = getattr(sim, "DEMO_PASSWORD", "demo")
-    numbers = list(getattr(sim, "DEMO_NUMBERS", ()))
-    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/ws/sms"
-    snippet = config_snippet(url, username, numbers, password=None if args.password_env else password,
-                             password_env=args.password_env, insecure=not _loopback(host))
-    if not _loopback(host):
-        ctx.note(f"smschat: warning: the simulator listens on {host}, beyond this machine, over plain http")
-    ctx.print(f"Simulator: {url}  (user {username!r}; Ctrl+C stops it)")
-    ctx.print("Config for it (paste into `smschat config path`, or pass with --config):")
-    ctx.print("")
-    ctx.print(snippet.rstrip())
-    ctx.print("")
-    ctx.out.flush()
-    result = sim.serve_forever_cli(port, host, username, password, not args.quiet_customers)
-    return result if isinstance(result, int) else 0
+        password = DEMO_PASSWORD
+    try:
+        server = sim.make_demo_server(port, lively=not args.quiet_customers, host=host,
+                                      username=username, password=password)
+    except OSError as exc:
+        ctx.note(f"smschat: cannot listen on {host}:{port}: {exc.strerror or exc}")
+        return 1
+    server.start()
+    try:
+        url = server.url if ":" not in host else f"http://[{host}]:{server.port}/ws/sms"
+        snippet = config_snippet(url, username, list(server.account.numbers),
+                                 password=None if args.password_env else password,
+                                 password_env=args.password_env, insecure=not _loopback(host), fmt=args.format)
+        if not _loopback(host):
+            ctx.note(f"smschat: warning: the simulator listens on {host}, beyond this machine, over plain http")
+        customers = "off" if args.quiet_customers else "on (simulated customers text in)"
+        ctx.print(f"Plum SMS simulator serving at {url}")
+        ctx.print(f"user {username!r}; lively customers {customers}; Ctrl+C stops it")
+        ctx.print("")
+        ctx.print("A profile for it (save as the file `smschat config path` prints, or pass --config FILE):")
+        ctx.print("")
+        ctx.print(snippet.rstrip())
+        ctx.out.flush()
+        wait_for_stop(server)
+    finally:
+        server.stop()
+    ctx.note("simulator stopped")
+    return 0
 
 
 # -- TUI -------------------------------------------------------------------------------------------
