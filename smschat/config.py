@@ -24,10 +24,10 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import os
+import secrets
 import shlex
 import subprocess
 import sys
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -408,10 +408,9 @@ def save_config(path: Path | str, data: Mapping[str, Any]) -> Path:
     target = Path(path).expanduser()
     text = tomli_w.dumps(dict(data))
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml.tmp", dir=target.parent)  # mode 0600
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private from the first byte
     try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, tzinfo
 
 from smschat import __version__
 from smschat.cli.context import Context, UsageError, utc_now
-from smschat.domain.errors import AuthError, ConfigError, SendOutcomeUnknown, SmsError
+from smschat.domain.errors import ApiError, AuthError, ConfigError, SendOutcomeUnknown, SmsError
 from smschat.domain.sanitize import sanitize_line
 
 EPILOG = """\
@@ -246,6 +246,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
     except SendOutcomeUnknown as exc:
         _say(ctx, f"{exc}")
         _say(ctx, "the message may or may not have been sent: check `smschat conversation` before sending again")
+        return 1
+    except ApiError as exc:  # the server's own words, already sanitised by the error
+        _say(ctx, f"{ctx.args.command or 'request'} failed: {exc}")
         return 1
     except SmsError as exc:
         _say(ctx, f"{exc}")

@@ -9,6 +9,12 @@ import pytest
 from cli_helpers import ACCOUNT, OTHER_ACCOUNT, SIM_PASSWORD, SIM_USER, SimEnv, seed, write_config
 
 
+@pytest.fixture(autouse=True)
+def _fixed_width(monkeypatch):
+    """Tables are width-aware: pin the width so the tests do not depend on the terminal."""
+    monkeypatch.setenv("COLUMNS", "100")
+
+
 @pytest.fixture
 def make_sim(tmp_path):
     """Start a seeded simulator in `fmt`; stopped at the end of the test."""
