@@ -1,0 +1,346 @@
+"""One chat bubble: grouping records into bubbles, wrapping by cell width, and drawing.
+
+Pure functions (no widget state): `make_bubble`/`group_messages` turn `Message` records into
+`Bubble`s, each wrapping one `smschat.domain.thread.ThreadItem` (the parts of one multi-part send
+become one item, its state the worst of its parts), `measure` gives a bubble's height at a width
+without drawing it, and `render` draws it into `Strip`s of exactly `width` cells. The thread view caches
+what `render` returns and only calls it for what is on screen.
+
+Received text (bodies, failure reasons) is sanitised and emitted as plain `Segment` text: never
+parsed as markup, so `[bold]` or `[@click=app.quit]` show as the characters they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, tzinfo
+
+from rich.cells import cell_len, chop_cells
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from smschat.domain.model import Direction, Message
+from smschat.domain.sanitize import sanitize, sanitize_line
+from smschat.domain.thread import UNCERTAIN_PREFIX, ThreadItem, thread_items
+
+GUTTER = 2  # cursor marker + one space, on the left of every row
+RIGHT_MARGIN = 1
+MIN_BUBBLE = 20  # outer width a bubble may always use, even on narrow views
+MAX_FRACTION = 0.7  # of the view width
+EDGE_INBOUND = "▌"
+EDGE_OUTBOUND = "▐"
+CURSOR_MARK = "▸"
+TAB = "    "
+_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+# ---------------------------------------------------------------------------------------------
+# Grouping records into bubbles
+
+GroupKey = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Bubble:
+    """A `ThreadItem` ready to draw: its group key, sanitised text and timestamp, computed once."""
+
+    key: GroupKey
+    item: ThreadItem
+    text: str  # sanitised body (parts joined), tabs expanded
+    timestamp: datetime | None
+
+    @property
+    def outbound(self) -> bool:
+        return self.item.direction is Direction.OUTBOUND
+
+    @property
+    def sort_key(self) -> tuple[datetime, GroupKey]:
+        return (self.timestamp or _FAR_FUTURE, self.key)
+
+
+def group_key(message: Message) -> GroupKey:
+    """The records of one multi-part send share a key (their `parts`); others stand alone.
+
+    The same rule as `smschat.domain.thread.thread_items`.
+    """
+    return message.parts if len(message.parts) > 1 and message.id in message.parts else (message.id,)
+
+
+def make_bubble(key: GroupKey, records: Iterable[Message]) -> Bubble:
+    """The bubble of one group (at least one record), aggregated by `thread_items`."""
+    order = {part: index for index, part in enumerate(key)}
+    members = sorted(records, key=lambda m: order.get(m.id, len(order)))
+    if not members:
+        raise ValueError("a bubble needs at least one record")
+    return from_item(thread_items(members)[0], key)
+
+
+def from_item(item: ThreadItem, key: GroupKey | None = None) -> Bubble:
+    text = sanitize(item.body)
+    if "\t" in text:
+        text = text.replace("\t", TAB)
+    return Bubble(key or group_key(item.records[0]), item, text, item.timestamp)
+
+
+def group_messages(messages: Iterable[Message]) -> list[Bubble]:
+    """Bubbles for these records, oldest first (a later record with the same id wins)."""
+    groups: dict[GroupKey, dict[str, Message]] = {}
+    for message in messages:
+        groups.setdefault(group_key(message), {})[message.id] = message
+    bubbles = [make_bubble(key, members.values()) for key, members in groups.items()]
+    bubbles.sort(key=lambda b: b.sort_key)
+    return bubbles
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels
+
+
+def delivery_mark(item: ThreadItem) -> tuple[str, str]:
+    """The delivery label of an outbound item and its kind (ok, sent, pending, bad, warn)."""
+    state = item.state
+    error = item.error
+    if state == "uncertain" and error.startswith(UNCERTAIN_PREFIX):
+        error = error[len(UNCERTAIN_PREFIX) :]
+    reason = sanitize_line(error, limit=300)
+    if state == "uncertain":
+        return ("!? outcome unknown, may have been sent" + (f": {reason}" if reason else ""), "warn")
+    if state == "failed":
+        return (f"✗ failed: {reason or 'no reason given'}", "bad")
+    if state == "undelivered":
+        return ("✗ undelivered" + (f": {reason}" if reason else ""), "bad")
+    if state == "unconfirmed":
+        return ("? unconfirmed", "warn")
+    if state == "delivered":
+        return ("✓✓ delivered", "ok")
+    if state == "queued":
+        return ("◷ queued", "pending")
+    return ("✓ sent", "sent")
+
+
+def clock_label(when: datetime | None, tz: tzinfo | None) -> str:
+    return "--:--" if when is None else when.astimezone(tz).strftime("%H:%M")
+
+
+def local_day(when: datetime | None, tz: tzinfo | None) -> date | None:
+    return None if when is None else when.astimezone(tz).date()
+
+
+def day_label(day: date | None, today: date) -> str:
+    """"Today", "Yesterday", "Mon 16 Nov", or "Mon 16 Nov 2024" outside the current year."""
+    if day is None:
+        return "Unknown date"
+    delta = (today - day).days
+    if delta == 0:
+        return "Today"
+    if delta == 1:
+        return "Yesterday"
+    label = f"{day.strftime('%a')} {day.day} {day.strftime('%b')}"
+    return label if day.year == today.year else f"{label} {day.year}"
+
+
+def part_count(item: ThreadItem) -> int:
+    return len(item.records) + item.missing_parts
+
+
+def footer_spans(bubble: Bubble, time_text: str) -> list[tuple[str, str]]:
+    """The meta line as (text, kind) pieces: time, parts, delivery mark."""
+    spans = [(time_text, "meta")]
+    parts = part_count(bubble.item)
+    if parts > 1:
+        spans.append((f" · {parts} parts", "meta"))
+    if bubble.outbound:
+        mark, kind = delivery_mark(bubble.item)
+        spans.append((" · ", "meta"))
+        spans.append((mark, kind))
+    return spans
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrapping by terminal cells
+
+
+def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
+    """Split one paragraph (no newlines) into (start, end) index ranges that fit `width` cells.
+
+    Breaks at spaces (the space at a break is dropped); a word longer than the width is cut at
+    grapheme boundaries, so a wide emoji or a combining mark is never split.
+    """
+    width = max(2, width)
+    size = len(text)
+    ascii_only = text.isascii()
+    if size <= width and (ascii_only or cell_len(text) <= width):
+        return [(0, size)]
+    cells = len if ascii_only else cell_len
+    ranges: list[tuple[int, int]] = []
+    start = end = used = position = 0
+    for word in text.split(" "):
+        word_start = position
+        position += len(word) + 1
+        if not word:
+            continue
+        word_end = word_start + len(word)
+        word_cells = cells(word)
+        gap = word_start - end  # spaces before the word (single-cell)
+        if (end > start or start == 0) and used + gap + word_cells <= width:
+            used += gap + word_cells
+            end = word_end
+            continue
+        if end > start:
+            ranges.append((start, end))
+        if word_cells <= width:
+            start, end, used = word_start, word_end, word_cells
+            continue
+        offset = word_start
+        pieces = chop_cells(word, width)
+        for piece in pieces[:-1]:
+            ranges.append((offset, offset + len(piece)))
+            offset += len(piece)
+        start, end, used = offset, word_end, cells(pieces[-1])
+    if end > start or not ranges:
+        ranges.append((start, end))
+    return ranges
+
+
+def wrap_text(text: str, width: int) -> list[str]:
+    """Wrap text by cell width, keeping explicit newlines."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines.extend(paragraph[s:e] for s, e in wrap_ranges(paragraph, width))
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Geometry and drawing
+
+
+def text_width(width: int) -> int:
+    """Cells available for text inside a bubble on a view `width` cells wide."""
+    available = max(1, width - GUTTER - RIGHT_MARGIN)
+    outer = min(available, max(MIN_BUBBLE, int(width * MAX_FRACTION)))
+    return max(2, outer - 3)  # edge + one cell of padding each side
+
+
+EMPTY_BODY = "(empty message)"
+
+
+def shown_text(bubble: Bubble) -> str:
+    return bubble.text if bubble.text.strip() else EMPTY_BODY
+
+
+def measure(bubble: Bubble, width: int, *, with_day: bool) -> int:
+    """Rows the bubble takes at this width: day separator, body, footer, and the gap after it."""
+    limit = text_width(width)
+    rows = 0
+    for paragraph in shown_text(bubble).split("\n"):
+        rows += len(wrap_ranges(paragraph, limit))
+    footer = "".join(text for text, _ in footer_spans(bubble, "00:00"))
+    rows += len(wrap_ranges(footer, limit))
+    return rows + 1 + (1 if with_day else 0)
+
+
+FILLS = ("inbound", "outbound", "inbound-cursor", "outbound-cursor")
+KINDS = ("edge", "meta", "ok", "sent", "pending", "bad", "warn")
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Rich styles for drawing; the view builds one from its component classes.
+
+    `fills` are the bubble backgrounds (inbound, outbound, and both under the cursor); `texts` maps
+    (fill, kind) to the complete style of that kind of text (edge, meta, ok, sent, pending, bad,
+    warn) drawn on that fill. The default palette has no colours (plain tests, NO_COLOR).
+    """
+
+    base: Style = field(default_factory=Style)
+    fills: dict[str, Style] = field(default_factory=dict)
+    texts: dict[tuple[str, str], Style] = field(default_factory=dict)
+    cursor_mark: Style = field(default_factory=lambda: Style(bold=True))
+    day: Style = field(default_factory=Style)
+    header: Style = field(default_factory=Style)
+    empty: Style = field(default_factory=Style)
+    new_below: Style = field(default_factory=lambda: Style(reverse=True))
+
+    def fill(self, name: str) -> Style:
+        return self.fills.get(name) or (Style(bold=True) if name.endswith("-cursor") else Style())
+
+    def text(self, fill: str, kind: str) -> Style:
+        return self.texts.get((fill, kind)) or self.fill(fill)
+
+
+def _fit(segments: list[Segment], width: int, style: Style) -> Strip:
+    return Strip(segments).adjust_cell_length(width, style)
+
+
+def centered(text: str, width: int, style: Style, base: Style) -> Strip:
+    """One line with `text` centred (cut if too long)."""
+    text = text if cell_len(text) <= width else chop_cells(text, width)[0]
+    left = max(0, (width - cell_len(text)) // 2)
+    return _fit([Segment(" " * left, base), Segment(text, style)], width, base)
+
+
+def day_strip(label: str, width: int, palette: Palette) -> Strip:
+    return centered(f"── {label} ──", width, palette.day, palette.base)
+
+
+def _styled_slice(spans: Sequence[tuple[str, str]], start: int, end: int) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    offset = 0
+    for text, kind in spans:
+        lo, hi = max(start, offset), min(end, offset + len(text))
+        if lo < hi:
+            out.append((text[lo - offset : hi - offset], kind))
+        offset += len(text)
+    return out
+
+
+def render(
+    bubble: Bubble,
+    width: int,
+    palette: Palette,
+    *,
+    time_text: str,
+    day: str | None,
+    selected: bool = False,
+) -> list[Strip]:
+    """Draw the bubble (with its day separator when `day` is given and the gap after it)."""
+    base = palette.base
+    limit = text_width(width)
+    fill_name = ("outbound" if bubble.outbound else "inbound") + ("-cursor" if selected else "")
+    fill = palette.fill(fill_name)
+    edge = palette.text(fill_name, "edge")
+
+    empty = not bubble.text.strip()
+    body_style = palette.text(fill_name, "meta") if empty else fill
+    body_lines = [[(line, body_style)] for line in wrap_text(shown_text(bubble), limit)]
+    spans = footer_spans(bubble, time_text)
+    footer = "".join(text for text, _ in spans)
+    footer_lines = [
+        [(text, palette.text(fill_name, kind)) for text, kind in _styled_slice(spans, s, e)]
+        for s, e in wrap_ranges(footer, limit)
+    ]
+    inner = min(limit, max(sum(cell_len(text) for text, _ in line) for line in body_lines + footer_lines))
+    outer = inner + 3
+    marker = Segment(CURSOR_MARK if selected else " ", palette.cursor_mark if selected else base)
+
+    strips: list[Strip] = []
+    if day is not None:
+        strips.append(day_strip(day, width, palette))
+    for index, line in enumerate(body_lines + footer_lines):
+        used = sum(cell_len(text) for text, _ in line)
+        pad = max(0, inner - used)
+        text_segments = [Segment(text, style) for text, style in line]
+        is_footer = index >= len(body_lines)
+        if bubble.outbound and is_footer:  # right-align the meta line under an outbound body
+            content = [Segment(" " * (pad + 1), fill), *text_segments, Segment(" ", fill)]
+        else:
+            content = [Segment(" ", fill), *text_segments, Segment(" " * (pad + 1), fill)]
+        if bubble.outbound:
+            left = max(0, width - GUTTER - RIGHT_MARGIN - outer)
+            segments = [marker, Segment(" " * (1 + left), base), *content, Segment(EDGE_OUTBOUND, edge)]
+        else:
+            segments = [marker, Segment(" ", base), Segment(EDGE_INBOUND, edge), *content]
+        strips.append(_fit(segments, width, base))
+    strips.append(Strip.blank(width, base))
+    return strips
