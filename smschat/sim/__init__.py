@@ -5,7 +5,7 @@ exact JSON/XML shapes, `faults` for fault injection and `seed` for the demo acco
 """
 
 from smschat.sim.account import SendRefused, SimAccount
-from smschat.sim.demo import make_demo_server, serve_forever_cli
+from smschat.sim.demo import DEMO_NUMBERS, DEMO_PASSWORD, DEMO_USERNAME, make_demo_server, serve_forever_cli
 from smschat.sim.faults import Faults
 from smschat.sim.lively import Lively
 from smschat.sim.records import SimMessage
@@ -13,6 +13,9 @@ from smschat.sim.seed import seed_demo_account
 from smschat.sim.server import SimServer
 
 __all__ = [
+    "DEMO_NUMBERS",
+    "DEMO_PASSWORD",
+    "DEMO_USERNAME",
     "Faults",
     "Lively",
     "SendRefused",

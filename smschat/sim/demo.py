@@ -14,6 +14,7 @@ from smschat.sim.server import SimServer
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"  # noqa: S105 - the throwaway loopback simulator's documented default
+DEMO_NUMBERS = (seed_text.MAIN_LINE, seed_text.SERVICE_LINE)
 
 
 def make_demo_server(
@@ -28,25 +29,12 @@ def make_demo_server(
     rng_seed: int = 7,
 ) -> SimServer:
     """A server (not started) over the seeded demo account; `lively` adds customers who text."""
-    account = SimAccount(username, password, [seed_text.MAIN_LINE, seed_text.SERVICE_LINE])
+    account = SimAccount(username, password, DEMO_NUMBERS)
     seed_demo_account(account, now=now, rng_seed=rng_seed)
     server = SimServer(account, host=host, port=port, speed=speed)
     if lively:
         server.companions.append(Lively(account, speed=speed, rng_seed=rng_seed))
     return server
-
-
-def _profile_hint(server: SimServer) -> str:
-    numbers = ", ".join(f'"{n}"' for n in server.account.numbers)
-    return (
-        "[profiles.sim]\n"
-        'provider = "plum"\n'
-        f'base_url = "{server.url}"\n'
-        'format = "json"\n'
-        f'username = "{server.account.username}"\n'
-        'password_env = "SMSCHAT_SIM_PASSWORD"   # set it to the password you gave the simulator\n'
-        f"numbers = [{numbers}]\n"
-    )
 
 
 def serve_forever_cli(
@@ -70,8 +58,7 @@ def serve_forever_cli(
     print(f"Plum SMS simulator ({seed_text.SHOP_NAME}) serving at {server.url}", file=out)
     print(f"Username: {username} (password: the one you gave; not shown)", file=out)
     print(f"Lively customers: {'on' if lively else 'off'}. Press Ctrl-C to stop.", file=out)
-    print("\nA profile for ~/.config/smschat/config.toml:\n", file=out)
-    print(_profile_hint(server), file=out, flush=True)
+    out.flush()
     waiter = stop_event or threading.Event()
     try:
         while not waiter.wait(0.5):

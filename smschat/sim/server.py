@@ -38,6 +38,8 @@ class _HTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], sim: SimServer) -> None:
         self.sim = sim
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -67,6 +69,8 @@ class _HTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "PlumSim/1.0"
+    disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms delayed-ACK stalls
+    wbufsize = -1  # buffered: a small answer goes out in one segment
     server: _HTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
@@ -192,13 +196,14 @@ class SimServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}/ws/sms"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/ws/sms"
 
     def start(self) -> SimServer:
         if self._thread is None:
             self.stopping = False
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="sim-http", daemon=True
+                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="sim-http", daemon=True
             )
             self._thread.start()
             self.notifier.start()
