@@ -115,6 +115,10 @@ async def send(client: httpx.AsyncClient, request: httpx.Request, *, sending: bo
         raise NetworkError(f"cannot talk to {where}: {_reason(exc)} (check base_url)") from exc
     except httpx.TransportError as exc:  # proxy errors, local protocol errors: nothing usable went out
         raise NetworkError(f"request to {where} failed: {_reason(exc)}") from exc
+    except httpx.RequestError as exc:  # anything else httpx may add: conservative for sends
+        if sending:
+            raise SendOutcomeUnknown(f"request to {where} failed: the message may or may not have been queued") from exc
+        raise NetworkError(f"request to {where} failed: {_reason(exc)}") from exc
     except httpx.InvalidURL as exc:
         raise NetworkError(f"invalid URL for {where}: {_reason(exc)} (check base_url)") from exc
 

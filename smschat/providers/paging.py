@@ -1,8 +1,10 @@
 """Walk every page of a listing with offset paging, for any `Provider`.
 
 Plum pages hold 50..1000 messages; `total` says how many match. A server whose `total` lies or
-whose pages repeat must not loop forever: paging stops at the first empty page, at the first page
-that adds no id not seen before, or once `offset` reaches `total`.
+whose pages repeat must neither loop forever nor lose messages: paging stops at the first empty
+page, at the first page that adds no id not seen before, or once `offset` reaches `total` with a
+page shorter than asked. A full page that reaches `total` costs one more request (which is
+empty when `total` was right), so a `total` that is too low loses nothing.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ async def iter_pages(fetch: Fetch, *, offset: int = 0, page_size: int) -> AsyncI
         seen |= new
         yield page
         offset += len(page.messages)  # not + limit: a server may serve fewer than asked
-        if offset >= page.total:
-            return
+        if offset >= page.total and len(page.messages) < page_size:
+            return  # `total` and a short page agree: that was the end
+        # else go on: a full page past `total` means `total` may be stale; an empty page ends it
 
 
 async def iter_message_pages(provider: Provider, query: ListQuery, *, page_size: int = 1000) -> AsyncIterator[MessagePage]:

@@ -141,6 +141,8 @@ class PlumProvider(Provider):
         if query.msg_type:
             params["msg_type"] = query.msg_type
         if query.phone_number:
+            if not normalize(query.phone_number):  # blank on the wire would widen to every message
+                raise ValueError(f"phone_number {query.phone_number!r} is not a phone number")
             params["phone_number"] = _wire_number(query.phone_number)
         if query.number_type:
             params["number_type"] = query.number_type

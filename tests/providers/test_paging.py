@@ -70,10 +70,16 @@ async def test_pages_through_everything():
     assert fake.calls == [(0, 1000), (1000, 1000), (2000, 1000)]
 
 
-async def test_exact_multiple_stops_on_total():
+async def test_short_last_page_at_total_stops_without_another_request():
+    fake = FakeProvider(120)
+    assert len(await _ids(fake, page_size=50)) == 120
+    assert fake.calls == [(0, 50), (50, 50), (100, 50)]
+
+
+async def test_full_page_at_total_checks_once_more():
     fake = FakeProvider(100)
     assert len(await _ids(fake, page_size=50)) == 100
-    assert fake.calls == [(0, 50), (50, 50)]
+    assert fake.calls == [(0, 50), (50, 50), (100, 50)]
 
 
 async def test_page_size_is_clamped_to_the_provider_bounds():
@@ -89,9 +95,10 @@ async def test_total_too_high_stops_at_empty_page():
     assert fake.calls[-1] == (120, 50)
 
 
-async def test_total_too_low_stops_at_total():
+async def test_total_too_low_loses_nothing():
     fake = FakeProvider(300, total=100)
-    assert len(await _ids(fake, page_size=50)) == 100
+    assert await _ids(fake, page_size=50) == [m.id for m in fake.messages]
+    assert fake.calls[-1] == (300, 50)
 
 
 async def test_repeating_pages_stop():
@@ -133,7 +140,7 @@ async def test_overlapping_pages_yield_each_id_once():
 
 @pytest.mark.parametrize("fmt", ["json"])
 async def test_over_real_http_with_a_lying_total(canned, make_plum, fmt):
-    from conftest import Reply
+    from plum_canned import Reply
 
     first = [record(f"h{n:03d}") for n in range(50)]
     second = [record(f"h{n:03d}") for n in range(50, 70)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, Reply
+from plum_canned import PASSWORD, Reply
 from plum_samples import ID1, QUEUE_DOC, STATUS_DOC, envelope, failure, page, record, render, to_json, to_xml
 
 from smschat.domain.errors import (

@@ -6,7 +6,7 @@ import base64
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from conftest import PASSWORD, USER
+from plum_canned import PASSWORD, USER
 from plum_samples import ID1, QUEUE_DOC, STATUS_DOC, page, render, to_json
 
 from smschat.domain.errors import MalformedResponse
@@ -122,6 +122,7 @@ BAD_QUERIES = [
     ListQuery(msg_type="outbound", phone_number="9998881234"),  # number_type is required here
     ListQuery(start=datetime(2024, 1, 1)),  # naive
     ListQuery(start=END, end=START),
+    ListQuery(phone_number="not a number"),  # blank on the wire would list everything
 ]
 
 
