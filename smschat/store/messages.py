@@ -212,6 +212,16 @@ class MessagesMixin(StoreBase):
             ).fetchone()
         return decode(row) if row else None
 
+    def count_at(self, customer: str, account: str, when: datetime, *, provider_only: bool = True) -> int:
+        """How many records of the conversation are stamped in the same second as `when`."""
+        local = " AND local = 0" if provider_only else ""
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT count(*) FROM messages WHERE customer = ? AND account = ? AND ts = ?{local}",
+                (normalize(customer), normalize(account), to_epoch(when)),
+            ).fetchone()
+        return int(row[0])
+
     def contacts(self, accounts: Sequence[str], *, search: str = "") -> list[ContactSummary]:
         """Conversation summaries on `accounts` (all accounts when empty), newest activity first.
 
