@@ -103,7 +103,7 @@ def test_password_command_empty_output(tmp_path):
 
 
 def test_password_command_timeout(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "PASSWORD_COMMAND_TIMEOUT", 0.2)
+    monkeypatch.setattr(config.secret, "PASSWORD_COMMAND_TIMEOUT", 0.2)
     line = f"password_command = '{sys.executable} -c \"import time; time.sleep(30)\"'"
     with pytest.raises(ConfigError, match="did not finish"):
         load(write(tmp_path, basic(line)), env=dict(os.environ))
@@ -256,7 +256,7 @@ def test_path_resolution_order(tmp_path, monkeypatch):
     b = write(tmp_path, basic().replace('username = "me"', 'username = "from-env"'), name="b.toml")
     assert load(a, env={"SMSCHAT_CONFIG": str(b)}).username == "me"
     assert load(None, env={"SMSCHAT_CONFIG": str(b)}).username == "from-env"
-    monkeypatch.setattr(config.paths, "config_file", lambda: a)
+    monkeypatch.setattr(config.load.paths, "config_file", lambda: a)
     assert load(None, env={}).username == "me"
 
 
