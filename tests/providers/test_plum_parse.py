@@ -248,7 +248,7 @@ async def _listing(canned, make_plum, body):
 
 
 async def test_unicode_bodies_survive_both_formats(canned, make_plum):
-    text = "Grüße 👋🏽 — line1\nline2\t\"quoted\" <b>&amp;</b> [bold]"
+    text = "  Grüße 👋🏽 — line1\nline2\t\"quoted\" <b>&amp;</b> [bold]\n "
     env = page([record("u1", body=text)])
     canned.set("messages.json", to_json(env))
     canned.set("messages.xml", to_xml(env))

@@ -348,11 +348,12 @@ async def test_formats_agree_on_the_demo_account(demo, plum):
     assert page_json.messages and replace(page_json, messages=tuple(map(_as_xml_carries_it, page_json.messages))) == page_xml
 
 
-@pytest.mark.parametrize("body", ["short", "x" * 500, "emoji 🚲 " * 30])
+@pytest.mark.parametrize("body", ["short", "x" * 500, "emoji 🚲 " * 30, "  spaced\r\nlines <&> \t"], ids=["short", "long", "emoji", "whitespace"])
 async def test_formats_agree_on_queue(plum, body):
     from_json = await plum("json").queue(_send(body))
     from_xml = await plum("xml").queue(_send(body))
     assert len(from_json) == len(from_xml)
+    assert "".join(m.body for m in from_xml) == body
     # the same send at the same (frozen) time: everything but the fresh ids is identical
     assert [replace(m, id="", parts=()) for m in from_json] == [replace(m, id="", parts=()) for m in from_xml]
 
