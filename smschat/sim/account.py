@@ -27,6 +27,7 @@ START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 
 SENT_AFTER = 1.0  # seconds from queued to sent (divided by speed)
 FINAL_AFTER = (2.0, 3.0)  # seconds from queued to a delivery status (divided by speed)
+REQUEST_LOG_MAX = 200_000  # past this, the older half of `request_log` is dropped
 
 
 class SendRefused(Exception):
@@ -125,11 +126,10 @@ class SimAccount:
         failed: bool = False,
         outcome: str | None = None,
         result_url: str = "",
-        speed: float | None = None,
     ) -> SimMessage:
         customer, account = normalize(customer), normalize(account)
         inbound = str(direction) == "inbound"
-        scale = 1.0 / (speed or self.speed or 1.0)
+        scale = 1.0 / (self.speed or 1.0)
         low, high = FINAL_AFTER
         if outcome is None and not inbound:
             outcome = self._outcome(customer)
@@ -286,6 +286,8 @@ class SimAccount:
 
     def log_request(self, method: str, path: str, params: dict[str, str], status: int) -> None:
         with self.lock:
+            if len(self.request_log) >= REQUEST_LOG_MAX:  # a long demo session must not grow forever
+                del self.request_log[: REQUEST_LOG_MAX // 2]
             self.request_log.append((method, path, dict(params), status))
 
     # ------------------------------------------------------------------ bench data

@@ -99,7 +99,7 @@ class Lively:
             persona = self.rng.choice(self.personas)
             index = self._next_opener.get(persona.number, self.rng.randrange(len(persona.openers)))
             self._next_opener[persona.number] = (index + 1) % len(persona.openers)
-        if self._can_answer(normalize(persona.number)) and self.account.is_account_number(persona.account):
+        if self.account.is_account_number(persona.account):
             self.account.inject_inbound(persona.number, persona.account, persona.openers[index])
 
     def _run(self) -> None:
