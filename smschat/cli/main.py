@@ -225,6 +225,11 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
         args = parser.parse_args(list(argv) if argv is not None else None)
     except SystemExit as exc:  # --help, --version, or a usage error argparse already explained
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    if args.demo and args.command is not None:
+        try:
+            parser.error(f"--demo opens the chat screen; it does not go with the {args.command!r} command")
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else 2
     ctx = Context(args, out=sys.stdout, err=sys.stderr, clock=clock or utc_now, tz=tz)
     try:
         return _run(ctx)

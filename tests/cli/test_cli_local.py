@@ -38,6 +38,7 @@ def _logs(tmp_path, monkeypatch):
         (["status"], "the following arguments are required: ID"),
         (["config"], "the following arguments are required: ACTION"),
         (["simulate", "--port", "70000"], "expected a port between"),
+        (["--demo", "contacts"], "--demo opens the chat screen"),
     ],
 )
 def test_usage_errors_exit_2(capsys, args, expected):
@@ -218,6 +219,13 @@ def test_simulate_with_own_password_never_prints_it(capsys, served, monkeypatch)
     assert served[0][1] == 200
     assert "very-private-pw" not in r.out + r.err and 'password_env = "MY_SIM_PW"' in r.out
     assert 'username = "me"' in r.out and 'format = "xml"' in r.out
+
+
+def test_simulate_on_all_interfaces_prints_a_usable_url(capsys, served):
+    r = run(capsys, "simulate", "--port", "0", "--host", "0.0.0.0", "--quiet-customers")
+    assert r.code == 0, r.err
+    assert 'base_url = "http://127.0.0.1:' in r.out and "allow_insecure" not in r.out
+    assert "beyond this machine" in r.err
 
 
 def test_simulate_password_env_missing(capsys, served):

@@ -124,10 +124,13 @@ def run_simulate(ctx: Context) -> int:
         return 1
     server.start()
     try:
-        url = server.url if ":" not in host else f"http://[{host}]:{server.port}/ws/sms"
+        wildcard = host in ("0.0.0.0", "::", "")
+        client_host = "127.0.0.1" if wildcard else (f"[{host}]" if ":" in host else host)
+        url = f"http://{client_host}:{server.port}/ws/sms"
+        insecure = not wildcard and not _loopback(host)
         snippet = config_snippet(url, username, list(server.account.numbers),
                                  password=None if args.password_env else password,
-                                 password_env=args.password_env, insecure=not _loopback(host), fmt=args.format)
+                                 password_env=args.password_env, insecure=insecure, fmt=args.format)
         if not _loopback(host):
             ctx.note(f"smschat: warning: the simulator listens on {host}, beyond this machine, over plain http")
         customers = "off" if args.quiet_customers else "on (simulated customers text in)"
