@@ -187,8 +187,8 @@ def _log_internal_error(ctx: Context, exc: BaseException) -> str:
         path = directory / "cli-errors.log"
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        argv = " ".join(a for a in (sys.argv[1:] or []) if a)  # argv never holds a password
-        entry = ctx.scrub(f"--- {stamp} smschat {__version__} {argv}\n{text}\n")
+        command = ctx.args.command or "(chat screen)"  # not argv: it may hold a message body
+        entry = ctx.scrub(f"--- {stamp} smschat {__version__} {command}\n{text}\n")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(entry)
