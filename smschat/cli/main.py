@@ -237,7 +237,8 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
         return 130
     except UsageError as exc:
         _say(ctx, f"{exc}")
-        ctx.note("(see `smschat --help`)")
+        if "--help" not in str(exc):
+            ctx.note("(see `smschat --help`)")
         return 2
     except ConfigError as exc:
         _say(ctx, f"config error: {exc}")
