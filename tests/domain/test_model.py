@@ -68,3 +68,17 @@ def test_contact_waiting_when_last_message_is_inbound():
     inbound = msg(direction=Direction.INBOUND, status=Status.RECEIVED)
     assert ContactSummary("1", "2", inbound).waiting
     assert not ContactSummary("1", "2", msg()).waiting
+
+
+def test_relative_time_labels():
+    from smschat.domain.timefmt import relative, waited
+
+    assert relative(NOW - timedelta(seconds=10), NOW) == "now"
+    assert relative(NOW - timedelta(minutes=5), NOW) == "5m"
+    assert relative(NOW - timedelta(hours=3, minutes=59), NOW) == "3h"
+    assert relative(NOW - timedelta(days=2), NOW) == "Sat"
+    assert relative(NOW - timedelta(days=30), NOW) == "24 Oct"
+    assert relative(NOW - timedelta(days=400), NOW) == "19 Oct 25"
+    assert relative(None, NOW) == "—"
+    assert waited(NOW - timedelta(hours=2, minutes=5), NOW) == "2h 5m"
+    assert waited(NOW - timedelta(days=3, hours=4), NOW) == "3d 4h"

@@ -13,17 +13,22 @@ parsed as markup, so `[bold]` or `[@click=app.quit]` show as the characters they
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 
 from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
 from rich.style import Style
+from textual.color import Color
 from textual.strip import Strip
 
 from smschat.domain.model import Direction, Message
 from smschat.domain.sanitize import sanitize, sanitize_line
 from smschat.domain.thread import UNCERTAIN_PREFIX, ThreadItem, thread_items
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 GUTTER = 2  # cursor marker + one space, on the left of every row
 RIGHT_MARGIN = 1
@@ -41,22 +46,43 @@ _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 GroupKey = tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Bubble:
-    """A `ThreadItem` ready to draw: its group key, sanitised text and timestamp, computed once."""
+    """One displayed item: the records of one group, in part order.
 
-    key: GroupKey
-    item: ThreadItem
-    text: str  # sanitised body (parts joined), tabs expanded
-    timestamp: datetime | None
+    Cheap to create: the `ThreadItem` (the domain's aggregation) and the sanitised text are built on
+    first use, so a long thread only pays for what is laid out or drawn.
+    """
+
+    __slots__ = ("key", "records", "timestamp", "sort_key", "_item", "_text")
+
+    def __init__(self, key: GroupKey, records: tuple[Message, ...]) -> None:
+        if not records:
+            raise ValueError("a bubble needs at least one record")
+        self.key = key
+        self.records = records
+        stamps = [r.timestamp for r in records if r.timestamp is not None]
+        self.timestamp: datetime | None = min(stamps) if stamps else None
+        self.sort_key = (self.timestamp or _FAR_FUTURE, key)
+        self._item: ThreadItem | None = None
+        self._text: str | None = None
+
+    @property
+    def item(self) -> ThreadItem:
+        if self._item is None:
+            self._item = thread_items(self.records)[0]
+        return self._item
+
+    @property
+    def text(self) -> str:
+        """The body as shown: parts joined, sanitised, tabs expanded."""
+        if self._text is None:
+            text = sanitize(self.item.body)
+            self._text = text.replace("\t", TAB) if "\t" in text else text
+        return self._text
 
     @property
     def outbound(self) -> bool:
-        return self.item.direction is Direction.OUTBOUND
-
-    @property
-    def sort_key(self) -> tuple[datetime, GroupKey]:
-        return (self.timestamp or _FAR_FUTURE, self.key)
+        return self.records[0].direction is Direction.OUTBOUND
 
 
 def group_key(message: Message) -> GroupKey:
@@ -68,19 +94,12 @@ def group_key(message: Message) -> GroupKey:
 
 
 def make_bubble(key: GroupKey, records: Iterable[Message]) -> Bubble:
-    """The bubble of one group (at least one record), aggregated by `thread_items`."""
-    order = {part: index for index, part in enumerate(key)}
-    members = sorted(records, key=lambda m: order.get(m.id, len(order)))
-    if not members:
-        raise ValueError("a bubble needs at least one record")
-    return from_item(thread_items(members)[0], key)
-
-
-def from_item(item: ThreadItem, key: GroupKey | None = None) -> Bubble:
-    text = sanitize(item.body)
-    if "\t" in text:
-        text = text.replace("\t", TAB)
-    return Bubble(key or group_key(item.records[0]), item, text, item.timestamp)
+    """The bubble of one group (at least one record); `thread_items` aggregates it when drawn."""
+    members = tuple(records)
+    if len(members) > 1:
+        order = {part: index for index, part in enumerate(key)}
+        members = tuple(sorted(members, key=lambda m: order.get(m.id, len(order))))
+    return Bubble(key, members)
 
 
 def group_messages(messages: Iterable[Message]) -> list[Bubble]:
@@ -172,7 +191,8 @@ def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
     ascii_only = text.isascii()
     if size <= width and (ascii_only or cell_len(text) <= width):
         return [(0, size)]
-    cells = len if ascii_only else cell_len
+    if ascii_only:
+        return _wrap_ascii(text, width)
     ranges: list[tuple[int, int]] = []
     start = end = used = position = 0
     for word in text.split(" "):
@@ -181,7 +201,7 @@ def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
         if not word:
             continue
         word_end = word_start + len(word)
-        word_cells = cells(word)
+        word_cells = cell_len(word)
         gap = word_start - end  # spaces before the word (single-cell)
         if (end > start or start == 0) and used + gap + word_cells <= width:
             used += gap + word_cells
@@ -197,7 +217,34 @@ def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
         for piece in pieces[:-1]:
             ranges.append((offset, offset + len(piece)))
             offset += len(piece)
-        start, end, used = offset, word_end, cells(pieces[-1])
+        start, end, used = offset, word_end, cell_len(pieces[-1])
+    if end > start or not ranges:
+        ranges.append((start, end))
+    return ranges
+
+
+def _wrap_ascii(text: str, width: int) -> list[tuple[int, int]]:
+    """`wrap_ranges` for ASCII (one cell per character): jumps a line at a time with `rfind`."""
+    size = len(text)
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    while size - start > width:
+        cut = text.rfind(" ", start, start + width + 1)
+        if cut > start:  # break at a space, dropping the spaces around the break
+            end = cut
+            while end > start and text[end - 1] == " ":
+                end -= 1
+            if end > start:
+                ranges.append((start, end))
+            start = cut + 1
+        else:  # a word longer than the line
+            ranges.append((start, start + width))
+            start += width
+        while start < size and text[start] == " ":
+            start += 1
+    end = size
+    while end > start and text[end - 1] == " ":
+        end -= 1
     if end > start or not ranges:
         ranges.append((start, end))
     return ranges
@@ -267,6 +314,38 @@ class Palette:
 
     def text(self, fill: str, kind: str) -> Style:
         return self.texts.get((fill, kind)) or self.fill(fill)
+
+
+def palette_from(widget: Widget, prefix: str = "thread-view--") -> Palette:
+    """A palette from a widget's component classes (`<prefix>inbound`, `<prefix>ok`, ...).
+
+    Text kinds are drawn on each fill: a translucent colour (such as `$foreground-muted`) is blended
+    onto the fill's background here, since a partial style cannot carry transparency.
+    """
+    style = widget.get_component_rich_style
+
+    def on(fill: Style, component: str) -> Style:
+        color = widget.get_component_styles(component).color
+        if color.a < 1 and fill.bgcolor is not None:
+            color = Color.from_rich_color(fill.bgcolor) + color
+        return fill + style(component, partial=True) + Style(color=color.rich_color)
+
+    fills = {fill: style(f"{prefix}{fill}") for fill in FILLS}
+    texts = {
+        (fill, kind): on(fills[fill], f"{prefix}{fill.split('-')[0]}-edge" if kind == "edge" else f"{prefix}{kind}")
+        for fill in FILLS
+        for kind in KINDS
+    }
+    return Palette(
+        base=widget.rich_style,
+        fills=fills,
+        texts=texts,
+        cursor_mark=style(f"{prefix}cursor-mark"),
+        day=style(f"{prefix}day"),
+        header=style(f"{prefix}header"),
+        empty=style(f"{prefix}empty"),
+        new_below=style(f"{prefix}new-below"),
+    )
 
 
 def _fit(segments: list[Segment], width: int, style: Style) -> Strip:

@@ -1,0 +1,1 @@
+"""The Textual UI. Imports nothing from providers: all data comes through a `Session`."""

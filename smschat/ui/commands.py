@@ -1,0 +1,54 @@
+"""Command palette entries (ctrl+p): every action of the chat screen, plus jump-to-conversation."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from smschat.ui.widgets.contact_list import contact_title
+
+ACTIONS = [
+    ("Next waiting conversation", "next_waiting", "Jump to the next customer waiting for a reply"),
+    ("Filter contacts", "filter", "Filter the contact list by number, name or text"),
+    ("Switch sender number", "switch_sender", "Send from the account's next SMS number"),
+    ("Retry selected message", "retry", "Send the selected failed message again"),
+    ("Copy selected message", "copy", "Copy the selected message's text"),
+    ("Refresh now", "refresh", "Fetch new messages and statuses now"),
+    ("Toggle contact list", "toggle_sidebar", "Show or hide the contact list"),
+]
+
+
+class ChatCommands(Provider):
+    """Actions of the chat screen and one entry per conversation ("Open …")."""
+
+    def _screen(self):  # noqa: ANN202
+        from smschat.ui.screens.chat import ChatScreen
+
+        screen = self.app.screen_stack[0] if self.app.screen_stack else None
+        for candidate in reversed(self.app.screen_stack):
+            if isinstance(candidate, ChatScreen):
+                return candidate
+        return screen if isinstance(screen, ChatScreen) else None
+
+    async def discover(self) -> Hits:
+        screen = self._screen()
+        if screen is None:
+            return
+        for title, action, help_text in ACTIONS:
+            yield DiscoveryHit(title, partial(screen.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        screen = self._screen()
+        if screen is None:
+            return
+        matcher = self.matcher(query)
+        for title, action, help_text in ACTIONS:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(screen.run_action, action), help=help_text)
+        for contact in screen.contacts.contacts:
+            label = f"Open {contact_title(contact)}"
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(screen.contacts.select_key, contact.key), help="Open this conversation")

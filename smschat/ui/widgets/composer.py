@@ -1,0 +1,139 @@
+"""The composer: a multi-line input where Enter sends, with a live SMS length counter.
+
+Enter posts `Composer.Submitted`; Ctrl+J (or Alt+Enter, or Shift+Enter where the terminal reports
+it) inserts a newline. The counter below shows characters, SMS parts and the encoding (GSM-7 or
+UCS-2), and the number the message will be sent from.
+"""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static, TextArea
+
+from smschat.domain.numbers import pretty
+from smschat.domain.segments import count_segments
+
+NEWLINE_KEYS = frozenset({"ctrl+j", "alt+enter", "shift+enter", "ctrl+enter"})
+
+
+class ComposerInput(TextArea):
+    """TextArea whose Enter submits instead of inserting a newline."""
+
+    # Shown in the footer; Enter and Ctrl+J are handled in `_on_key` before TextArea sees them.
+    BINDINGS = [
+        Binding("enter", "submit", "Send"),
+        Binding("ctrl+j", "newline", "Newline"),
+        Binding("escape", "leave", "Done", show=True),
+    ]
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submitted(self.text))
+
+    def action_newline(self) -> None:
+        self.insert("\n")
+
+    def action_leave(self) -> None:
+        self.screen.run_action("back")
+
+    class Submitted(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.Submitted(self.text))
+            return
+        if event.key in NEWLINE_KEYS:
+            event.prevent_default()
+            event.stop()
+            self.insert("\n")
+            return
+        await super()._on_key(event)
+
+
+class Composer(Vertical):
+    """Input plus counter. Set `sender` and `enabled` from above; listen for `Submitted`."""
+
+    sender: reactive[str] = reactive("", init=False)
+    senders_count: reactive[int] = reactive(1, init=False)
+
+    class Submitted(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Changed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def compose(self) -> ComposeResult:
+        area = ComposerInput(id="composer-input", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        area.placeholder = "Type a reply — Enter sends, Ctrl+J newline"
+        yield area
+        yield Static(id="composer-counter", markup=False)
+
+    @property
+    def input(self) -> ComposerInput:
+        return self.query_one(ComposerInput)
+
+    @property
+    def text(self) -> str:
+        return self.input.text
+
+    def set_text(self, text: str) -> None:
+        """Replace the text (restoring a draft) without posting `Changed`."""
+        area = self.input
+        with area.prevent(TextArea.Changed):
+            area.load_text(text)
+        area.move_cursor(area.document.end)
+        self._update_counter()
+
+    def clear(self) -> None:
+        self.set_text("")
+
+    def on_mount(self) -> None:
+        self._update_counter()
+
+    def watch_sender(self) -> None:
+        self._update_counter()
+
+    def watch_senders_count(self) -> None:
+        self._update_counter()
+
+    @on(ComposerInput.Submitted)
+    def _submitted(self, event: ComposerInput.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted(event.text))
+
+    @on(TextArea.Changed)
+    def _changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._update_counter()
+        self.post_message(self.Changed(self.input.text))
+
+    def _update_counter(self) -> None:
+        info = count_segments(self.input.text) if self.is_mounted else count_segments("")
+        parts = "part" if info.parts == 1 else "parts"
+        counter = Content.assemble(
+            (f" {info.chars} chars", "$text-muted"),
+            " · ",
+            (f"{info.parts} {parts}", "bold" if info.parts > 1 else ""),
+            (f" · {info.encoding}", "$text-warning" if info.encoding == "UCS-2" else "$text-muted"),
+            (f" · {info.remaining} left in part" if info.chars else "", "$text-muted"),
+        )
+        if self.sender:
+            switch = " (ctrl+o to switch)" if self.senders_count > 1 else ""
+            counter = counter + Content.assemble(
+                ("  from ", "$text-muted"), (pretty(self.sender), "bold"), (switch, "$text-muted")
+            )
+        self.query_one("#composer-counter", Static).update(counter)
