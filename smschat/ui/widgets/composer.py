@@ -38,8 +38,8 @@ class ComposerInput(TextArea):
     def action_newline(self) -> None:
         self.insert("\n")
 
-    def action_leave(self) -> None:
-        self.screen.run_action("back")
+    async def action_leave(self) -> None:
+        await self.screen.run_action("back")
 
     class Submitted(Message):
         def __init__(self, text: str) -> None:
