@@ -9,7 +9,8 @@ from textual.app import App, ComposeResult
 
 from smschat.domain.model import DeliveryStatus, Direction, Message, Status
 from smschat.domain.thread import UNCERTAIN_PREFIX, thread_items
-from smschat.ui.widgets.bubbles import Palette, group_messages, measure, render, text_width, wrap_text
+from smschat.ui.widgets.bubbles import Palette, measure, render, text_width, wrap_text
+from smschat.ui.widgets.grouping import group_messages
 from smschat.ui.widgets.thread_view import WIDGETS_TCSS, ThreadView
 
 NOW = datetime(2026, 3, 18, 15, 0, tzinfo=UTC)  # a Wednesday
@@ -400,11 +401,34 @@ async def test_ten_thousand_messages():
     async with app.run_test(size=(80, 24)) as pilot:
         view = await show(pilot, messages, has_older=True)
         assert view.item_count == 10_000
-        assert view.virtual_size.height > 10_000
         assert "message number 9999" in screen_text(view)
         await pilot.press("home")
-        assert "message number 0" in screen_text(view)
+        assert view.virtual_size.height > 30_000
+        assert "message number 0" in screen_text(view) and "Loading earlier" in screen_lines(view)[0]
         assert len(app.of(ThreadView.NeedOlder)) == 1
+        await pilot.press("end")
+        assert "message number 9999" in screen_text(view)
+
+
+async def test_a_long_thread_is_laid_out_from_the_newest_end_as_the_user_scrolls_up():
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await show(pilot, conversation(2_000), has_older=True)
+        height = view.virtual_size.height
+        assert height < 2_000 * 3  # the oldest messages are not measured yet
+        assert screen_lines(view)[-3:] != [""] * 3
+        view.scroll_to(y=2, animate=False)
+        await pilot.pause()
+        before = screen_lines(view)
+        view.scroll_to(y=0, animate=False)  # reaching the top lays out more, keeping the rows still
+        await pilot.pause()
+        assert view.virtual_size.height > height and view.scroll_y > 0
+        assert screen_lines(view)[2:] == before[:-2]
+        assert not app.of(ThreadView.NeedOlder)  # older messages are still to be laid out, not loaded
+        for _ in range(10):
+            view.scroll_to(y=0, animate=False)
+            await pilot.pause()
+        assert "message number 0" in screen_text(view) and len(app.of(ThreadView.NeedOlder)) == 1
 
 
 async def test_resize_rewraps_and_stays_at_the_bottom():

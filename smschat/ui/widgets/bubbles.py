@@ -1,10 +1,9 @@
-"""One chat bubble: grouping records into bubbles, wrapping by cell width, and drawing.
+"""One chat bubble: labels, wrapping by cell width, measuring and drawing.
 
-Pure functions (no widget state): `make_bubble`/`group_messages` turn `Message` records into
-`Bubble`s, each wrapping one `smschat.domain.thread.ThreadItem` (the parts of one multi-part send
-become one item, its state the worst of its parts), `measure` gives a bubble's height at a width
-without drawing it, and `render` draws it into `Strip`s of exactly `width` cells. The thread view caches
-what `render` returns and only calls it for what is on screen.
+Pure functions (no widget state): `measure` gives a bubble's height at a width without drawing it,
+and `render` draws it into `Strip`s of exactly `width` cells (a `Bubble` wraps one
+`smschat.domain.thread.ThreadItem`; see `grouping`). The thread view caches what `render`
+returns and only calls it for what is on screen.
 
 Received text (bodies, failure reasons) is sanitised and emitted as plain `Segment` text: never
 parsed as markup, so `[bold]` or `[@click=app.quit]` show as the characters they are.
@@ -12,10 +11,10 @@ parsed as markup, so `[bold]` or `[@click=app.quit]` show as the characters they
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
@@ -23,9 +22,9 @@ from rich.style import Style
 from textual.color import Color
 from textual.strip import Strip
 
-from smschat.domain.model import Direction, Message
-from smschat.domain.sanitize import sanitize, sanitize_line
-from smschat.domain.thread import UNCERTAIN_PREFIX, ThreadItem, thread_items
+from smschat.domain.sanitize import sanitize_line
+from smschat.domain.thread import UNCERTAIN_PREFIX, ThreadItem
+from smschat.ui.widgets.grouping import Bubble
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -37,80 +36,6 @@ MAX_FRACTION = 0.7  # of the view width
 EDGE_INBOUND = "▌"
 EDGE_OUTBOUND = "▐"
 CURSOR_MARK = "▸"
-TAB = "    "
-_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
-
-# ---------------------------------------------------------------------------------------------
-# Grouping records into bubbles
-
-GroupKey = tuple[str, ...]
-
-
-class Bubble:
-    """One displayed item: the records of one group, in part order.
-
-    Cheap to create: the `ThreadItem` (the domain's aggregation) and the sanitised text are built on
-    first use, so a long thread only pays for what is laid out or drawn.
-    """
-
-    __slots__ = ("key", "records", "timestamp", "sort_key", "_item", "_text")
-
-    def __init__(self, key: GroupKey, records: tuple[Message, ...]) -> None:
-        if not records:
-            raise ValueError("a bubble needs at least one record")
-        self.key = key
-        self.records = records
-        stamps = [r.timestamp for r in records if r.timestamp is not None]
-        self.timestamp: datetime | None = min(stamps) if stamps else None
-        self.sort_key = (self.timestamp or _FAR_FUTURE, key)
-        self._item: ThreadItem | None = None
-        self._text: str | None = None
-
-    @property
-    def item(self) -> ThreadItem:
-        if self._item is None:
-            self._item = thread_items(self.records)[0]
-        return self._item
-
-    @property
-    def text(self) -> str:
-        """The body as shown: parts joined, sanitised, tabs expanded."""
-        if self._text is None:
-            text = sanitize(self.item.body)
-            self._text = text.replace("\t", TAB) if "\t" in text else text
-        return self._text
-
-    @property
-    def outbound(self) -> bool:
-        return self.records[0].direction is Direction.OUTBOUND
-
-
-def group_key(message: Message) -> GroupKey:
-    """The records of one multi-part send share a key (their `parts`); others stand alone.
-
-    The same rule as `smschat.domain.thread.thread_items`.
-    """
-    return message.parts if len(message.parts) > 1 and message.id in message.parts else (message.id,)
-
-
-def make_bubble(key: GroupKey, records: Iterable[Message]) -> Bubble:
-    """The bubble of one group (at least one record); `thread_items` aggregates it when drawn."""
-    members = tuple(records)
-    if len(members) > 1:
-        order = {part: index for index, part in enumerate(key)}
-        members = tuple(sorted(members, key=lambda m: order.get(m.id, len(order))))
-    return Bubble(key, members)
-
-
-def group_messages(messages: Iterable[Message]) -> list[Bubble]:
-    """Bubbles for these records, oldest first (a later record with the same id wins)."""
-    groups: dict[GroupKey, dict[str, Message]] = {}
-    for message in messages:
-        groups.setdefault(group_key(message), {})[message.id] = message
-    bubbles = [make_bubble(key, members.values()) for key, members in groups.items()]
-    bubbles.sort(key=lambda b: b.sort_key)
-    return bubbles
-
 
 # ---------------------------------------------------------------------------------------------
 # Labels
@@ -328,7 +253,10 @@ def palette_from(widget: Widget, prefix: str = "thread-view--") -> Palette:
         color = widget.get_component_styles(component).color
         if color.a < 1 and fill.bgcolor is not None:
             color = Color.from_rich_color(fill.bgcolor) + color
-        return fill + style(component, partial=True) + Style(color=color.rich_color)
+        drawn = fill + style(component, partial=True) + Style(color=color.rich_color)
+        if drawn.color == fill.bgcolor:  # e.g. ANSI themes map both to one colour: keep it visible
+            drawn += Style(color=fill.color)
+        return drawn
 
     fills = {fill: style(f"{prefix}{fill}") for fill in FILLS}
     texts = {

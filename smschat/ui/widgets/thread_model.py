@@ -1,10 +1,14 @@
 """What the thread view shows, without drawing it: bubbles in order and their rows at a width.
 
 `ThreadModel` keeps every record by id inside its group (the records of one multi-part send form one
-group), so an update of one part re-aggregates its bubble. `layout(width)` measures every bubble
-(cached per bubble and width) and keeps a prefix sum of heights: `offsets[i]` is the first row of
-bubble `i` and `index_at(row)` finds a bubble by bisection. Row 0 is the header ("Earlier
-messages" / "Start of the conversation"). No Textual here, only the bubble helpers.
+group), so an update of one part re-aggregates its bubble. `layout(width)` measures the bubbles
+shown (cached per bubble and width) and keeps a prefix sum of heights, so `index_at(row)` finds a
+bubble by bisection and `start(i)` is its first row. Row 0 is the header ("Earlier messages" /
+"Start of the conversation").
+
+A long thread is laid out from the newest end: the oldest `hidden` bubbles are not measured (and not
+shown) until `show_more`/`show_all`, which the view calls when the user reaches the top, exactly as
+it pages in older messages. Opening 10,000 messages thus measures a few hundred. No Textual here.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from itertools import accumulate
 
 from smschat.domain.model import Message
 from smschat.domain.thread import ThreadItem
-from smschat.ui.widgets.bubbles import Bubble, GroupKey, group_key, local_day, make_bubble, measure
+from smschat.ui.widgets.bubbles import local_day, measure
+from smschat.ui.widgets.grouping import Bubble, GroupKey, group_key, make_bubble
 
 HEADER_ROWS = 1
 
@@ -40,7 +45,9 @@ class ThreadModel:
         self.pos: dict[GroupKey, int] = {}
         self.days: list[date | None] = []
         self.with_day: list[bool] = []  # a day separator above this bubble
-        self.offsets: list[int] = [HEADER_ROWS]
+        self.offsets: list[int] = [HEADER_ROWS]  # of bubbles[hidden:], plus the end
+        self.hidden = 0  # oldest bubbles not laid out yet
+        self._first: GroupKey | None = None  # the first bubble laid out while some are hidden
         self._groups: dict[GroupKey, dict[str, Message]] = {}
         self._record_key: dict[str, GroupKey] = {}
         self._heights: dict[GroupKey, tuple[Bubble, int, bool, date | None, int]] = {}
@@ -56,7 +63,19 @@ class ThreadModel:
     def clear(self) -> None:
         self.bubbles, self.pos, self._groups, self._record_key = [], {}, {}, {}
         self._heights.clear()
+        self.show_all()
         self.layout(self.width)
+
+    def show_newest(self, count: int) -> None:
+        """Lay out only the newest `count` bubbles (the rest when asked). Call `layout` afterwards."""
+        self.hidden = max(0, len(self.bubbles) - count)
+        self._first = self.bubbles[self.hidden].key if self.hidden else None
+
+    def show_more(self, count: int) -> None:
+        self.show_newest(len(self.bubbles) - self.hidden + count)
+
+    def show_all(self) -> None:
+        self.hidden, self._first = 0, None
 
     def key_of(self, message_id: str) -> GroupKey | None:
         return self._record_key.get(message_id)
@@ -109,23 +128,29 @@ class ThreadModel:
             self.bubbles.sort(key=lambda b: b.sort_key)
         if gone or new:
             self.pos = {bubble.key: index for index, bubble in enumerate(self.bubbles)}
+            first = self.pos.get(self._first) if self._first is not None else None
+            if first is None:
+                self.show_all()
+            else:
+                self.hidden = first  # older arrivals join the hidden part
         return new
 
     # --- geometry --------------------------------------------------------------------------------
 
     def layout(self, width: int) -> None:
-        """Measure every bubble at `width` (cached per bubble) and rebuild the row offsets."""
+        """Measure the bubbles shown at `width` (cached per bubble) and rebuild the row offsets."""
         self.width = width
+        shown = self.bubbles[self.hidden :]
         if width <= 0:
-            self.offsets = [HEADER_ROWS] * (len(self.bubbles) + 1)
-            self.days, self.with_day = [None] * len(self.bubbles), [False] * len(self.bubbles)
+            self.offsets = [HEADER_ROWS] * (len(shown) + 1)
+            self.days, self.with_day = [None] * len(shown), [False] * len(shown)
             return
         cache, tz = self._heights, self.tz
         heights: list[int] = []
         days: list[date | None] = []
         flags: list[bool] = []
         previous: object = object()
-        for bubble in self.bubbles:
+        for bubble in shown:
             entry = cache.get(bubble.key)
             fresh = entry is not None and entry[0] is bubble
             day = entry[3] if fresh else local_day(bubble.timestamp, tz)  # type: ignore[index]
@@ -144,17 +169,30 @@ class ThreadModel:
         self.offsets = list(accumulate(heights, initial=HEADER_ROWS))
 
     def index_at(self, row: int) -> int | None:
-        """The bubble drawn on this row (its day separator and trailing gap included), if any."""
-        if not self.bubbles or row < self.offsets[0] or row >= self.offsets[-1]:
+        """The bubble (index into `bubbles`) drawn on this row, its day separator and trailing
+        gap included; None on the header or past the end."""
+        if len(self.offsets) < 2 or row < self.offsets[0] or row >= self.offsets[-1]:
             return None
-        return bisect_right(self.offsets, row) - 1
+        return self.hidden + bisect_right(self.offsets, row) - 1
 
     def start(self, index: int) -> int:
-        return self.offsets[index]
+        """The bubble's first row (its day separator when it has one)."""
+        return self.offsets[index - self.hidden]
+
+    def body_start(self, index: int) -> int:
+        """The row of the bubble's first line (after its day separator, which may come and go)."""
+        return self.offsets[index - self.hidden] + self.with_day[index - self.hidden]
 
     def end(self, index: int) -> int:
         """The row after the bubble's last line (its trailing gap row is not counted)."""
-        return self.offsets[index + 1] - 1
+        return self.offsets[index - self.hidden + 1] - 1
+
+    def day(self, index: int) -> date | None:
+        return self.days[index - self.hidden]
+
+    def has_day(self, index: int) -> bool:
+        """A day separator is drawn above this bubble."""
+        return self.with_day[index - self.hidden]
 
     def reveal(self, index: int, top: int, bottom: int, *, upward: bool) -> int | None:
         """The new top row that shows bubble `index` (None: already on screen [top, bottom)).
@@ -172,7 +210,8 @@ class ThreadModel:
 
     def on_screen(self, top: int, bottom: int, *, last: bool) -> int:
         """The lowest (`last`) or highest bubble on rows [top, bottom), preferring whole ones."""
-        first = self.index_at(max(top, HEADER_ROWS)) or 0
+        first = self.index_at(max(top, HEADER_ROWS))
+        first = self.hidden if first is None else first
         final = self.index_at(min(bottom, self.total) - 1)
         final = len(self.bubbles) - 1 if final is None else final
         if self.start(first) < top and first < final:

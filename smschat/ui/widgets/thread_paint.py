@@ -13,7 +13,8 @@ from datetime import date, datetime, tzinfo
 
 from textual.strip import Strip
 
-from smschat.ui.widgets.bubbles import Bubble, GroupKey, Palette, centered, clock_label, day_label, render, wrap_text
+from smschat.ui.widgets.bubbles import Palette, centered, clock_label, day_label, render, wrap_text
+from smschat.ui.widgets.grouping import Bubble, GroupKey
 from smschat.ui.widgets.thread_model import HEADER_ROWS, ThreadModel
 
 CACHE_SIZE = 400  # drawn bubbles kept; a screen shows a dozen
@@ -42,7 +43,7 @@ class ThreadPainter:
         index = model.index_at(row)
         assert index is not None
         lines = self._lines(index, palette, cursor)
-        line = row - model.offsets[index]
+        line = row - model.start(index)
         strip = lines[line] if line < len(lines) else Strip.blank(width, palette.base)
         return strip if strip.cell_length == width else strip.adjust_cell_length(width, palette.base)
 
@@ -60,7 +61,7 @@ class ThreadPainter:
     def _lines(self, index: int, palette: Palette, cursor: GroupKey | None) -> list[Strip]:
         model = self.model
         bubble = model.bubbles[index]
-        day = day_label(model.days[index], self._today()) if model.with_day[index] else None
+        day = day_label(model.day(index), self._today()) if model.has_day(index) else None
         selected = bubble.key == cursor
         key = (bubble.key, model.width, day, selected)
         cached = self._cache.get(key)

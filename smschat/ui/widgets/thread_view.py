@@ -22,7 +22,8 @@ from textual.strip import Strip
 
 from smschat.domain.model import Message
 from smschat.domain.thread import ThreadItem
-from smschat.ui.widgets.bubbles import FILLS, KINDS, Bubble, GroupKey, Palette, palette_from
+from smschat.ui.widgets.bubbles import FILLS, KINDS, Palette, palette_from
+from smschat.ui.widgets.grouping import Bubble, GroupKey
 from smschat.ui.widgets.thread_model import HEADER_ROWS, ThreadModel
 from smschat.ui.widgets.thread_paint import ThreadPainter
 
@@ -30,6 +31,8 @@ from smschat.ui.widgets.thread_paint import ThreadPainter
 WIDGETS_TCSS = Path(__file__).with_name("widgets.tcss")
 
 Anchor = tuple[GroupKey, int]
+FIRST_LAYOUT = 300  # bubbles laid out when a thread opens; older ones follow as the user scrolls up
+MORE_LAYOUT = 500  # bubbles laid out each time the user reaches the top of what is laid out
 
 
 class _ViewMessage(TextualMessage):
@@ -154,6 +157,7 @@ class ThreadView(ScrollView, can_focus=True):
         self.account_numbers = tuple(account_numbers)
         self.has_older = has_older
         self._model.merge(items)
+        self._model.show_newest(FIRST_LAYOUT)
         self._relayout()
         bubbles = self._model.bubbles
         self._cursor = bubbles[-1].key if bubbles else None
@@ -192,6 +196,8 @@ class ThreadView(ScrollView, can_focus=True):
         key = self._model.key_of(message_id)
         if key is None or key not in self._model.pos:
             return False
+        if self._model.pos[key] < self._model.hidden:
+            self._change(self._model.show_all, follow=False)
         self._move_cursor(self._model.pos[key])
         self._reveal(self._model.pos[key], upward=False)
         return True
@@ -265,6 +271,8 @@ class ThreadView(ScrollView, can_focus=True):
         return self._painter.row(row, width, palette, cursor=self._cursor, header=self._header_text())
 
     def _header_text(self) -> str:
+        if self._model.hidden:
+            return "↑ Earlier messages"
         if not self.has_older:
             return "Start of the conversation"
         return "↑ Loading earlier messages…" if self._older_requested else "↑ Earlier messages"
@@ -302,13 +310,13 @@ class ThreadView(ScrollView, can_focus=True):
             return None
         top = self._visible_range()[0]
         index = self._model.index_at(max(top, HEADER_ROWS))
-        return None if index is None else (self._model.bubbles[index].key, self._model.start(index) - top)
+        return None if index is None else (self._model.bubbles[index].key, self._model.body_start(index) - top)
 
     def _restore(self, anchor: Anchor | None) -> None:
         """Scroll so the anchor bubble is back on the screen row it was on."""
         if anchor is not None and anchor[0] in self._model.pos:
             key, row = anchor
-            self._scroll(self._model.start(self._model.pos[key]) - row)  # (no top pad once it can scroll)
+            self._scroll(self._model.body_start(self._model.pos[key]) - row)  # (no top pad once it can scroll)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -322,7 +330,12 @@ class ThreadView(ScrollView, can_focus=True):
         self._check_top()
 
     def _check_top(self) -> None:
-        if self.has_older and not self._older_requested and self._model.width > 0 and round(self.scroll_y) <= 0:
+        """At the top: lay out more of what is loaded, else ask for older messages (once)."""
+        if self._model.width <= 0 or round(self.scroll_y) > 0:
+            return
+        if self._model.hidden:
+            self._change(lambda: self._model.show_more(MORE_LAYOUT), follow=False)
+        elif self.has_older and not self._older_requested:
             self._older_requested = True
             self.post_message(self.NeedOlder(self))
             self.refresh()
@@ -396,6 +409,8 @@ class ThreadView(ScrollView, can_focus=True):
             self._select_visible(last=True)
 
     def action_first(self) -> None:
+        if self._model.hidden:
+            self._change(self._model.show_all, follow=False)
         if self._model.bubbles:
             self._move_cursor(0)
         self._scroll(0)
