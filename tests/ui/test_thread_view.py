@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -441,6 +442,34 @@ async def test_resize_rewraps_and_stays_at_the_bottom():
         assert view.content_width == 43
         assert view.scroll_y == view.max_scroll_y
         assert all(view.render_line(y).cell_length == 43 for y in range(24))
+
+
+async def test_data_given_before_mount_opens_at_the_bottom():
+    class Early(Host):
+        def compose(self) -> ComposeResult:
+            view = ThreadView(clock=lambda: NOW, tz=UTC)
+            view.set_messages(conversation(80))
+            view.upsert([msg(900, "arrived before the first paint", at=NOW)])
+            yield view
+
+    app = Early()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(ThreadView)
+        assert view.scroll_y == view.max_scroll_y > 0
+        assert "arrived before the first paint" in screen_text(view) and view.pending_new == 0
+
+
+async def test_select_by_record_id_scrolls_to_it():
+    messages = conversation(400)
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await show(pilot, messages)
+        assert view.select(messages[3].id) and not view.select("no-such-id")
+        await pilot.pause()
+        assert view.selected_item.id == messages[3].id
+        marked = [line for line in screen_lines(view) if line.startswith("▸")]
+        assert marked and re.search(r"message number 3\b", " ".join(marked))
 
 
 # --- snapshots ----------------------------------------------------------------------------------

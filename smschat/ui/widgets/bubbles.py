@@ -11,7 +11,6 @@ parsed as markup, so `[bold]` or `[@click=app.quit]` show as the characters they
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
@@ -88,17 +87,20 @@ def part_count(item: ThreadItem) -> int:
     return len(item.records) + item.missing_parts
 
 
-def footer_spans(bubble: Bubble, time_text: str) -> list[tuple[str, str]]:
-    """The meta line as (text, kind) pieces: time, parts, delivery mark."""
-    spans = [(time_text, "meta")]
+def footer_lines(bubble: Bubble, time_text: str, limit: int) -> list[list[tuple[str, str]]]:
+    """The meta rows as (text, kind) pieces: "09:15 · 2 parts · ✓✓ delivered" on one row when it
+    fits, else the time (and parts) on one row and the delivery mark wrapped on its own rows."""
+    meta = time_text
     parts = part_count(bubble.item)
     if parts > 1:
-        spans.append((f" · {parts} parts", "meta"))
-    if bubble.outbound:
-        mark, kind = delivery_mark(bubble.item)
-        spans.append((" · ", "meta"))
-        spans.append((mark, kind))
-    return spans
+        meta += f" · {parts} parts"
+    if not bubble.outbound:
+        return [[(meta[s:e], "meta")] for s, e in wrap_ranges(meta, limit)]
+    mark, kind = delivery_mark(bubble.item)
+    if cell_len(meta) + 3 + cell_len(mark) <= limit:
+        return [[(meta + " · ", "meta"), (mark, kind)]]
+    rows = [[(meta[s:e], "meta")] for s, e in wrap_ranges(meta, limit)]
+    return rows + [[(mark[s:e], kind)] for s, e in wrap_ranges(mark, limit)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,8 +209,7 @@ def measure(bubble: Bubble, width: int, *, with_day: bool) -> int:
     rows = 0
     for paragraph in shown_text(bubble).split("\n"):
         rows += len(wrap_ranges(paragraph, limit))
-    footer = "".join(text for text, _ in footer_spans(bubble, "00:00"))
-    rows += len(wrap_ranges(footer, limit))
+    rows += len(footer_lines(bubble, "00:00", limit))
     return rows + 1 + (1 if with_day else 0)
 
 
@@ -291,17 +292,6 @@ def day_strip(label: str, width: int, palette: Palette) -> Strip:
     return centered(f"── {label} ──", width, palette.day, palette.base)
 
 
-def _styled_slice(spans: Sequence[tuple[str, str]], start: int, end: int) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    offset = 0
-    for text, kind in spans:
-        lo, hi = max(start, offset), min(end, offset + len(text))
-        if lo < hi:
-            out.append((text[lo - offset : hi - offset], kind))
-        offset += len(text)
-    return out
-
-
 def render(
     bubble: Bubble,
     width: int,
@@ -321,20 +311,18 @@ def render(
     empty = not bubble.text.strip()
     body_style = palette.text(fill_name, "meta") if empty else fill
     body_lines = [[(line, body_style)] for line in wrap_text(shown_text(bubble), limit)]
-    spans = footer_spans(bubble, time_text)
-    footer = "".join(text for text, _ in spans)
-    footer_lines = [
-        [(text, palette.text(fill_name, kind)) for text, kind in _styled_slice(spans, s, e)]
-        for s, e in wrap_ranges(footer, limit)
+    footer = [
+        [(text, palette.text(fill_name, kind)) for text, kind in line]
+        for line in footer_lines(bubble, time_text, limit)
     ]
-    inner = min(limit, max(sum(cell_len(text) for text, _ in line) for line in body_lines + footer_lines))
+    inner = min(limit, max(sum(cell_len(text) for text, _ in line) for line in body_lines + footer))
     outer = inner + 3
     marker = Segment(CURSOR_MARK if selected else " ", palette.cursor_mark if selected else base)
 
     strips: list[Strip] = []
     if day is not None:
         strips.append(day_strip(day, width, palette))
-    for index, line in enumerate(body_lines + footer_lines):
+    for index, line in enumerate(body_lines + footer):
         used = sum(cell_len(text) for text, _ in line)
         pad = max(0, inner - used)
         text_segments = [Segment(text, style) for text, style in line]

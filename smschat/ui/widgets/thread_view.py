@@ -295,14 +295,17 @@ class ThreadView(ScrollView, can_focus=True):
         return max(0, self._model.total - self._viewport_height())
 
     def _at_end(self) -> bool:
+        if self._model.width <= 0 or not self.is_mounted:  # not laid out yet: keep the intent
+            return self._tail
         return round(self.scroll_y) >= self._max_scroll()
 
     def _scroll_end(self) -> None:
         self._tail = True
-        self.scroll_to(y=self._max_scroll(), animate=False, force=True)
+        self._scroll(self._max_scroll())
 
     def _scroll(self, row: int) -> None:
-        self.scroll_to(y=max(0, min(row, self._max_scroll())), animate=False, force=True)
+        if self.is_mounted:  # before that, the first resize lays out and scrolls (tail)
+            self.scroll_to(y=max(0, min(row, self._max_scroll())), animate=False, force=True)
 
     def _anchor(self) -> Anchor | None:
         """The bubble at the top of the screen and the screen row of its first line."""
