@@ -432,6 +432,19 @@ async def test_a_long_thread_is_laid_out_from_the_newest_end_as_the_user_scrolls
         assert "message number 0" in screen_text(view) and len(app.of(ThreadView.NeedOlder)) == 1
 
 
+async def test_moving_the_cursor_up_past_what_is_laid_out_lays_out_more():
+    messages = conversation(1_000)
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await show(pilot, messages)
+        for _ in range(397):
+            view.action_cursor_up()
+        await pilot.press("up", "up", "k")
+        assert view.selected_item.id == messages[-401].id
+        line = next(line for line in screen_lines(view) if line.startswith("▸"))
+        assert f"message number {1_000 - 401}" in line
+
+
 async def test_resize_rewraps_and_stays_at_the_bottom():
     long = "a fairly long message that certainly wraps on a narrow screen " * 3
     app = Host()

@@ -381,9 +381,12 @@ class ThreadView(ScrollView, can_focus=True):
             self._select_visible(last=True)
         elif self._model.start(index) < top:  # the start of a tall message is hidden: scroll through it
             self._scroll(max(self._model.start(index), top - step))
-        elif index == 0:
+        elif index == 0:  # the oldest loaded: show the header (and ask for older messages)
             self._scroll(0)
+            self._check_top()
         else:
+            if index == self._model.hidden:  # the oldest laid out: lay out more first
+                self._change(lambda: self._model.show_more(MORE_LAYOUT), follow=False)
             self._move_cursor(index - 1)
             self._reveal(index - 1, upward=True)
 
@@ -417,6 +420,7 @@ class ThreadView(ScrollView, can_focus=True):
         if self._model.bubbles:
             self._move_cursor(0)
         self._scroll(0)
+        self._check_top()
 
     def action_last(self) -> None:
         """The newest message; new ones are followed again."""
