@@ -356,6 +356,20 @@ async def test_upsert_status_change_rerenders_the_bubble():
         assert app.of(ThreadView.Selected)[-1].item.delivery is DeliveryStatus.DELIVERED
 
 
+async def test_upserting_unchanged_records_changes_nothing():
+    messages = conversation(50)
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await show(pilot, messages)
+        posted = len(app.posted)
+        items = view.items
+        view.upsert(messages[-20:])
+        await pilot.pause()
+        assert len(app.posted) == posted
+        assert all(a is b for a, b in zip(items, view.items, strict=True))
+        assert view.record_ids == [m.id for m in messages]
+
+
 async def test_follow_tail_at_the_bottom_and_new_below_when_scrolled_up():
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -88,6 +88,8 @@ class ThreadModel:
         for message in records(items):
             key = group_key(message)
             old = self._record_key.get(message.id)
+            if old == key and self._groups[key].get(message.id) == message:
+                continue  # unchanged: keep the bubble (and its measured and drawn lines)
             if old is not None and old != key:
                 self._groups.get(old, {}).pop(message.id, None)
                 changed.add(old)

@@ -118,6 +118,11 @@ class ThreadView(ScrollView, can_focus=True):
         return [bubble.item for bubble in self._model.bubbles]
 
     @property
+    def record_ids(self) -> list[str]:
+        """The ids of every record shown, oldest first (cheaper than `items` on long threads)."""
+        return [record.id for bubble in self._model.bubbles for record in bubble.records]
+
+    @property
     def item_count(self) -> int:
         return len(self._model)
 
