@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import xml.etree.ElementTree as _stdlib_etree  # for the ParseError type only; parsing is defusedxml's
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -58,16 +59,35 @@ def _load_json(content: bytes) -> object:
     if not content.strip():
         raise MalformedResponse("the server sent an empty answer where JSON was expected")
     try:
-        return json.loads(content)
+        try:
+            return json.loads(content)
+        except UnicodeDecodeError:  # bytes that are not UTF-8 (one bad body): keep the rest readable
+            return json.loads(content.decode("utf-8", errors="replace"))
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise MalformedResponse(f"the server's answer is not valid JSON: {_short(exc)}") from None
+
+
+_XML_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _utf8_or_replaced(content: bytes) -> bytes:
+    """XML said (or implied) UTF-8 but holds invalid bytes: U+FFFD for them instead of failing the
+    whole answer (a single mis-encoded body would otherwise block every sync that includes it)."""
+    declared = _XML_DECLARED.match(content[:200])
+    if declared is not None and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return content
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("utf-8", errors="replace").encode("utf-8")
+    return content
 
 
 def _load_xml(content: bytes) -> object:
     if not content.strip():
         raise MalformedResponse("the server sent an empty answer where XML was expected")
     try:
-        root = SafeET.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root = SafeET.fromstring(_utf8_or_replaced(content), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except defusedxml.DefusedXmlException as exc:
         raise MalformedResponse(f"the server's XML uses a forbidden construct ({type(exc).__name__})") from None
     except (_stdlib_etree.ParseError, ValueError, RecursionError) as exc:

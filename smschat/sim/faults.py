@@ -10,15 +10,22 @@ Standing faults (probabilities 0..1, drawn from a seedable random generator):
 One-shot faults, `once(kind, count)`: the next `count` requests get `kind`, one of
 "5xx", "401", "malformed", "drop", "slow" (wait `slow_seconds`, then answer normally) and
 "timeout_after_queue" (process the request, e.g. queue the message, then drop the connection).
+
+`rewrite`: when set, a function `(method, path, status, body) -> (status, body) | None` that may
+replace any processed answer (a canned failure whose text is hostile, invalid UTF-8 in a body ...);
+None keeps the answer. `injected` counts the faults drawn so far, by kind (for soak figures).
 """
 
 from __future__ import annotations
 
 import random
 import threading
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Callable
 
 KINDS = frozenset({"5xx", "401", "malformed", "drop", "slow", "timeout_after_queue"})
+
+Rewrite = Callable[[str, str, int, bytes], "tuple[int, bytes] | None"]
 
 
 class Faults:
@@ -41,6 +48,8 @@ class Faults:
         self.delay = delay
         self.slow_seconds = slow_seconds
         self._pending: deque[str] = deque()
+        self.rewrite: Rewrite | None = None
+        self.injected: Counter[str] = Counter()
         self._rate = rate
         self.rng = random.Random(rate)
 
@@ -67,6 +76,7 @@ class Faults:
             self._pending.clear()
             self.fail_5xx = self.malformed = self.drop = self.delay = 0.0
             self.fail_401 = False
+            self.rewrite = None
 
     @property
     def pending(self) -> list[str]:
@@ -75,6 +85,13 @@ class Faults:
 
     def draw(self) -> tuple[str, float]:
         """The fault for the next request ("" for none) and the seconds to wait before answering."""
+        kind, delay = self._draw()
+        if kind:
+            with self._lock:
+                self.injected[kind] += 1
+        return kind, delay
+
+    def _draw(self) -> tuple[str, float]:
         with self._lock:
             delay = max(0.0, float(self.delay))
             if self._pending:

@@ -159,11 +159,14 @@ class _Handler(BaseHTTPRequestHandler):
             account.log_request(method, path, params, 0)
             self._drop()
             return
-        body = answer.body
+        status, body = answer.status, answer.body
+        rewrite = sim.faults.rewrite
+        if rewrite is not None:
+            status, body = rewrite(method, path, status, body) or (status, body)
         if fault == "malformed":
             body = wire.garble(body, sim.faults.rng)
-        account.log_request(method, path, params, answer.status)
-        self._send(answer.status, body, wire.content_type(answer.fmt))
+        account.log_request(method, path, params, status)
+        self._send(status, body, wire.content_type(answer.fmt))
 
 
 class SimServer:

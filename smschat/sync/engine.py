@@ -173,14 +173,23 @@ class SyncEngine:
         take(first, total)
         step = len(first.messages) if 0 < len(first.messages) < min(limit, total) else limit
         if len(first.messages) >= step and total > step:
+            end = total  # lowered by a short page: a `total` above what exists costs no more pages
 
             def job(offset: int) -> Callable[[], Awaitable[None]]:
                 async def run() -> None:
-                    take(await self._list(replace(base, offset=offset, limit=limit)), total)
+                    nonlocal end
+                    if offset >= end:
+                        return
+                    page = await self._list(replace(base, offset=offset, limit=limit))
+                    if len(page.messages) < step:
+                        end = min(end, offset + len(page.messages))
+                    take(page, total)
 
                 return run
 
             await bounded((job(offset) for offset in range(step, total, step)), self.concurrency)
+            if end < total:
+                log.warning("the server said %d messages but the listing ended at %d", total, end)
         return changed, newest
 
     # ----------------------------------------------------------- conversation
