@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -241,6 +242,19 @@ async def test_multipart_send_is_one_bubble_with_worst_state():
         view.upsert([msg(1, "two ", out=True, parts=parts, mid="p2", delivery=DeliveryStatus.UNDELIVERED)])
         await pilot.pause()
         assert "✗ undelivered" in screen_text(view) and view.item_count == 1
+
+
+async def test_empty_and_unknown_bodies_get_a_placeholder():
+    records = [msg(1, "")]
+    knows_text = "body_known" in Message.__dataclass_fields__  # records may come without their text
+    if knows_text:
+        records.append(replace(msg(2, "", out=True), body_known=False))
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await show(pilot, records)
+        text = screen_text(view)
+        assert "(empty message)" in text
+        assert ("(text not available" in text) is knows_text
 
 
 async def test_thread_items_are_accepted_as_well_as_records():

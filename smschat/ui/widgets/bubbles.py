@@ -22,6 +22,7 @@ from textual.color import Color
 from textual.strip import Strip
 
 from smschat.domain.sanitize import sanitize_line
+from smschat.domain import thread as domain_thread
 from smschat.domain.thread import UNCERTAIN_PREFIX, ThreadItem
 from smschat.ui.widgets.grouping import Bubble
 
@@ -197,10 +198,19 @@ def text_width(width: int) -> int:
 
 
 EMPTY_BODY = "(empty message)"
+#: For a record whose text this client never saw (`body_known` False, once the domain has it).
+UNKNOWN_BODY = getattr(domain_thread, "TEXT_UNKNOWN", "(text not available)")
+
+
+def has_text(bubble: Bubble) -> bool:
+    return bool(getattr(bubble.item, "body_known", True)) and bool(bubble.text.strip())
 
 
 def shown_text(bubble: Bubble) -> str:
-    return bubble.text if bubble.text.strip() else EMPTY_BODY
+    """The body, or a placeholder (drawn in the meta style) for an empty or unknown one."""
+    if has_text(bubble):
+        return bubble.text
+    return EMPTY_BODY if getattr(bubble.item, "body_known", True) else UNKNOWN_BODY
 
 
 def measure(bubble: Bubble, width: int, *, with_day: bool) -> int:
@@ -308,8 +318,7 @@ def render(
     fill = palette.fill(fill_name)
     edge = palette.text(fill_name, "edge")
 
-    empty = not bubble.text.strip()
-    body_style = palette.text(fill_name, "meta") if empty else fill
+    body_style = fill if has_text(bubble) else palette.text(fill_name, "meta")
     body_lines = [[(line, body_style)] for line in wrap_text(shown_text(bubble), limit)]
     footer = [
         [(text, palette.text(fill_name, kind)) for text, kind in line]
