@@ -92,6 +92,11 @@ class MalformedResponse(SmsError):
     """The server's answer could not be understood (bad JSON/XML, wrong types, missing fields)."""
 
 
+class Unsupported(SmsError):
+    """The provider cannot do this at all (Plivo has no conversation endpoint and no filter on the
+    customer's number). Callers fall back to what the local store holds; retrying cannot help."""
+
+
 class NotFound(ApiError):
     """The message id (or other resource) does not exist."""
 

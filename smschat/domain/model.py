@@ -84,6 +84,13 @@ class Message:
     parts: tuple[str, ...] = ()
     #: the provider's reason for a failure or non-delivery, as data (sanitised before display).
     error: str = ""
+    #: False when the client never saw this message's text: `body` is then "" and means nothing.
+    #: Plivo's message records carry no text; the text is known only for what this client sent and
+    #: for inbound messages the receiver stored. The store never replaces a known body with an
+    #: unknown one. Plum records always carry their text (True).
+    body_known: bool = True
+    #: media URLs of an MMS, in order (empty for SMS).
+    media: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for stamp in (self.requested_at, self.responded_at):

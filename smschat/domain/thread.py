@@ -22,6 +22,8 @@ from smschat.domain.model import DeliveryStatus, Direction, Message, Status
 UNCERTAIN_PREFIX = "Outcome unknown: "
 #: Ids of rows the outbox wrote before the provider acknowledged them.
 LOCAL_PREFIX = "local:"
+#: What to show instead of the body of a record whose text the client never saw.
+TEXT_UNKNOWN = "(text not available: sent from another tool or received while no receiver ran)"
 
 # Worst first: failure > undelivered > unconfirmed > unknown (pending) > delivered.
 _DELIVERY_BADNESS = {
@@ -73,6 +75,17 @@ class ThreadItem:
     @property
     def error(self) -> str:
         return next((r.error for r in self.records if r.error), "")
+
+    @property
+    def body_known(self) -> bool:
+        """False when the client never saw the text of this item (see `Message.body_known`): show
+        `TEXT_UNKNOWN` with the item's time, direction and state, never an empty bubble."""
+        return all(r.body_known for r in self.records)
+
+    @property
+    def media(self) -> tuple[str, ...]:
+        """The MMS media URLs of the item's records, in order."""
+        return tuple(url for r in self.records for url in r.media)
 
     @property
     def uncertain(self) -> bool:

@@ -35,6 +35,8 @@ MESSAGE_COLUMNS = (
     "error",
     "local",
     "first_seen",
+    "body_known",
+    "media",
 )
 SELECT_MESSAGE = ", ".join(MESSAGE_COLUMNS)
 
@@ -106,6 +108,8 @@ def encode(msg: Message, *, first_seen: int, local: bool = False) -> tuple[objec
         msg.error,
         1 if local else 0,
         first_seen,
+        1 if msg.body_known else 0,
+        json.dumps(list(msg.media)) if msg.media else "[]",
     )
 
 
@@ -124,6 +128,8 @@ def decode(row: sqlite3.Row | Sequence[object]) -> Message:
         result_url=row[12],
         parts=tuple(json.loads(row[13])) if row[13] and row[13] != "[]" else (),
         error=row[14],
+        body_known=bool(row[17]),
+        media=tuple(json.loads(row[18])) if row[18] and row[18] != "[]" else (),
     )
 
 
@@ -133,7 +139,9 @@ def merge(old: Message, new: Message) -> Message:
     Never downgrades: the status and the delivery keep the more advanced of the two (a stale list
     result saying `sent` does not undo `delivered`; a failure stays a failure). Fields the new
     record leaves empty (lists carry no parts, no delivery, sometimes no result_url) keep the stored
-    value. Everything else comes from the newer record.
+    value. A known body is never replaced by an unknown one (`Message.body_known`: a Plivo list
+    record arriving after the client stored the text it sent, or the text the receiver got), and an
+    unknown one gives way to a known one. Everything else comes from the newer record.
     """
     status = new.status if _STATUS_RANK[new.status] > _STATUS_RANK[old.status] else old.status
     if _STATUS_RANK[new.status] == _STATUS_RANK[old.status]:
@@ -141,11 +149,17 @@ def merge(old: Message, new: Message) -> Message:
     delivery = old.delivery
     if _DELIVERY_RANK[new.delivery] > _DELIVERY_RANK[old.delivery]:
         delivery = new.delivery
+    if new.body_known and old.body_known:
+        body = new.body if new.body else old.body
+    elif new.body_known:
+        body = new.body
+    else:
+        body = old.body if old.body_known else ""
     return Message(
         id=old.id,
         to_number=new.to_number or old.to_number,
         from_number=new.from_number or old.from_number,
-        body=new.body if new.body else old.body,
+        body=body,
         direction=new.direction,
         status=status,
         delivery=delivery,
@@ -154,4 +168,6 @@ def merge(old: Message, new: Message) -> Message:
         result_url=new.result_url or old.result_url,
         parts=new.parts or old.parts,
         error=new.error or old.error,
+        body_known=old.body_known or new.body_known,
+        media=new.media or old.media,
     )

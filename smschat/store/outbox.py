@@ -49,11 +49,14 @@ class OutboxEntry:
     attempts: int
     result_ids: tuple[str, ...]
     updated_at: datetime
+    media: tuple[str, ...] = ()  # MMS media URLs (empty for an SMS)
 
 
 class OutboxMixin(StoreBase):
-    def outbox_add(self, to: str, from_number: str, body: str) -> str:
-        """Write the send before any request; returns its local id (`local:<uuid4 hex>`)."""
+    def outbox_add(self, to: str, from_number: str, body: str, media: Sequence[str] = ()) -> str:
+        """Write the send before any request; returns its local id (`local:<uuid4 hex>`).
+        `media`: the URLs of an MMS (empty for an SMS)."""
+        media = tuple(media)
         local_id = LOCAL_PREFIX + uuid.uuid4().hex
         now = self._now().replace(microsecond=0)
         msg = Message(
@@ -64,13 +67,14 @@ class OutboxMixin(StoreBase):
             direction=Direction.OUTBOUND,
             status=Status.QUEUED,
             requested_at=now,
+            media=media,
         )
         stamp = self._now_epoch()
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO outbox (local_id, to_number, from_number, body, created_at, state, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-                (local_id, msg.to_number, msg.from_number, body, stamp, stamp),
+                "INSERT INTO outbox (local_id, to_number, from_number, body, created_at, state, updated_at, media) "
+                "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                (local_id, msg.to_number, msg.from_number, body, stamp, stamp, json.dumps(list(media))),
             )
             self._put_local(conn, msg)
         return local_id
@@ -138,6 +142,7 @@ class OutboxMixin(StoreBase):
                 direction=Direction.OUTBOUND,
                 status=Status.QUEUED,
                 requested_at=now,
+                media=entry.media,
             )
             self._put_local(conn, msg)
         return msg
@@ -174,14 +179,14 @@ class OutboxMixin(StoreBase):
     def _entry(self, conn, local_id: str) -> OutboxEntry:  # type: ignore[no-untyped-def]
         row = conn.execute(
             "SELECT local_id, to_number, from_number, body, created_at, state, uncertain, error, attempts, "
-            "result_ids, updated_at FROM outbox WHERE local_id = ?",
+            "result_ids, updated_at, media FROM outbox WHERE local_id = ?",
             (local_id,),
         ).fetchone()
         if row is None:
             raise KeyError(f"no outbox entry {local_id!r}")
         return OutboxEntry(
             row[0], row[1], row[2], row[3], from_epoch(row[4]), row[5], bool(row[6]), row[7], row[8],
-            tuple(json.loads(row[9])), from_epoch(row[10]),
+            tuple(json.loads(row[9])), from_epoch(row[10]), tuple(json.loads(row[11] or "[]")),
         )  # fmt: skip
 
     def _put_local(self, conn, msg: Message) -> None:  # type: ignore[no-untyped-def]

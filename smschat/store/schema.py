@@ -113,6 +113,15 @@ GROUP BY m.customer, m.account
 """
 
 
+# v3: records whose text the client never saw (Plivo lists carry no text), MMS media URLs, and the
+# media of an outbox send.
+_V3 = """
+ALTER TABLE messages ADD COLUMN body_known INTEGER NOT NULL DEFAULT 1;  -- 0: text never seen
+ALTER TABLE messages ADD COLUMN media TEXT NOT NULL DEFAULT '[]';       -- JSON list of media URLs
+ALTER TABLE outbox ADD COLUMN media TEXT NOT NULL DEFAULT '[]';
+"""
+
+
 def _v2(conn: sqlite3.Connection) -> None:
     for statement in _split(_V2):
         conn.execute(statement)
@@ -134,7 +143,7 @@ def _split(sql: str) -> list[str]:
 
 
 #: Ordered migrations; index i upgrades user_version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2, _script(_V3)]
 
 CURRENT_VERSION = len(MIGRATIONS)
 
