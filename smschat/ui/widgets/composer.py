@@ -103,12 +103,23 @@ class Composer(Vertical):
 
     def on_mount(self) -> None:
         self._update_counter()
+        self._update_title()
 
     def watch_sender(self) -> None:
-        self._update_counter()
+        self._update_title()
 
     def watch_senders_count(self) -> None:
-        self._update_counter()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """The number replies go out from, on the composer's top border."""
+        if not self.sender:
+            self.border_title = None
+            return
+        number = pretty(self.sender)
+        hint = " · ctrl+o switches" if self.senders_count > 1 else ""
+        # one string (a border title drops the spaces between separately styled pieces)
+        self.border_title = Content(f"from {number}{hint}").stylize("bold", 5, 5 + len(number))
 
     @on(ComposerInput.Submitted)
     def _submitted(self, event: ComposerInput.Submitted) -> None:
@@ -129,11 +140,6 @@ class Composer(Vertical):
             " · ",
             (f"{info.parts} {parts}", "bold" if info.parts > 1 else ""),
             (f" · {info.encoding}", "$text-warning" if info.encoding == "UCS-2" else "$text-muted"),
-            (f" · {info.remaining} left in part" if info.chars else "", "$text-muted"),
+            (f" · {info.remaining} left" if info.chars else "", "$text-muted"),
         )
-        if self.sender:
-            switch = " (ctrl+o to switch)" if self.senders_count > 1 else ""
-            counter = counter + Content.assemble(
-                ("  from ", "$text-muted"), (pretty(self.sender), "bold"), (switch, "$text-muted")
-            )
         self.query_one("#composer-counter", Static).update(counter)
