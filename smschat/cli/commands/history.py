@@ -81,15 +81,32 @@ async def run_contacts(ctx: Context) -> int:
     return 0
 
 
+async def _busiest_account(provider, customer: str, profile) -> str:  # noqa: ANN001
+    """The account number this customer last talked to (the default sender when none)."""
+    numbers = [normalize(n) for n in profile.numbers]
+    if len(numbers) < 2:
+        return profile.default_number
+    best, best_at = profile.default_number, None
+    for number in numbers:
+        page = await provider.conversation(customer, number, limit=provider.min_limit, order="desc")
+        stamps = [m.timestamp for m in page.messages if m.timestamp is not None]
+        if stamps and (best_at is None or max(stamps) > best_at):
+            best, best_at = number, max(stamps)
+    return best
+
+
 async def run_conversation(ctx: Context) -> int:
     customer = user_number(ctx.args.number, "NUMBER")
     profile = ctx.profile()
-    account = user_number(ctx.args.account, "--account") if ctx.args.account else profile.default_number
     limit: int = ctx.args.limit
     from smschat.providers.paging import iter_conversation
 
     newest: list[Message] = []
     async with ctx.provider() as provider:
+        if ctx.args.account:
+            account = user_number(ctx.args.account, "--account")
+        else:
+            account = await _busiest_account(provider, customer, profile)
         page_size = max(provider.min_limit, min(provider.max_limit, limit))
         async for msg in iter_conversation(provider, customer, account, order="desc", page_size=page_size):
             newest.append(msg)

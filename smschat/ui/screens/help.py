@@ -30,7 +30,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("g / G, home / end", "first / last conversation"),
             ("pgup / pgdn", "a page up / down"),
             ("enter", "open the conversation and start a reply"),
-            ("/", "filter by number, name or message text (esc clears focus)"),
+            ("/", "filter by number, name or message text"),
             ("n", "next conversation waiting for a reply (● in the list)"),
             ("i / c", "reply in the open conversation"),
         ],
@@ -61,7 +61,7 @@ def help_text() -> Content:
     for section, keys in KEYS:
         lines.append(Content.assemble((section, "bold $accent")))
         for key, what in keys:
-            lines.append(Content.assemble((f"  {key:<20}", "bold"), what))
+            lines.append(Content.assemble((f"  {key:<19}", "bold"), what))
         lines.append(Content(""))
     lines.append(Content.assemble(("Delivery marks  ", "bold"), "◷ queued  ✓ sent  ✓✓ delivered  ✗ undelivered/failed  ? unconfirmed"))
     lines.append(Content.assemble(("Contact marks   ", "bold"), "● waiting for your reply  ✗ last message failed"))
