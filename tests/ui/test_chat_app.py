@@ -177,3 +177,20 @@ async def test_composer_counter_follows_the_text(tmp_path):
             assert "UCS-2" in counter and "1 part" in counter
             await pilot.press("ctrl+j")
             assert "\n" in screen.composer.text
+
+
+async def test_small_terminal_list_and_thread_take_turns(tmp_path):
+    with chat_session(tmp_path) as (session, _server):
+        app = make_app(session)
+        async with app.run_test(size=(50, 16)) as pilot:
+            screen = await started(pilot)
+            sidebar, conversation = screen.query_one("#sidebar"), screen.query_one("#conversation")
+            assert sidebar.display and not conversation.display
+            await pilot.press("enter")  # open: the thread and composer take the screen
+            assert screen.focused is screen.composer.input
+            assert conversation.display and not sidebar.display
+            await pilot.press("escape", "escape")  # back to the list
+            assert screen.focused is screen.contacts
+            assert sidebar.display and not conversation.display
+            await pilot.press("tab")
+            assert screen.focused is screen.thread and conversation.display

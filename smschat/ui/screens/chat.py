@@ -19,15 +19,16 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from smschat.domain.errors import AuthError, NetworkError, SmsError
+from smschat.domain.errors import SmsError
 from smschat.domain.model import ContactSummary, Message, Status
 from smschat.domain.numbers import pretty
 from smschat.domain.sanitize import sanitize_line
 from smschat.domain.thread import LOCAL_PREFIX
+from smschat.ui.health import ConnectionHealth
 from smschat.ui.messages import StoreChanged
 from smschat.ui.widgets.composer import Composer
 from smschat.ui.widgets.contact_list import ContactList, contact_title
-from smschat.ui.widgets.status_bar import AUTH, OFFLINE, OK, RETRYING, SYNCING, StatusBar
+from smschat.ui.widgets.status_bar import SYNCING, TROUBLE, StatusBar
 from smschat.ui.widgets.thread_view import ThreadView
 
 if TYPE_CHECKING:
@@ -65,7 +66,6 @@ class ChatScreen(Screen[None]):
         self._filter = ""
         self._data_version = -1
         self._initial_synced = False
-        self._auth_failed = False
 
     # -- layout ---------------------------------------------------------------------------------
     @property
@@ -100,12 +100,19 @@ class ChatScreen(Screen[None]):
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
 
+    @property
+    def _auth_failed(self) -> bool:
+        return self.health.auth_failed
+
     def on_unmount(self) -> None:
-        unsubscribe = getattr(self, "_unsubscribe", None)
-        if unsubscribe is not None:
-            unsubscribe()
+        for name in ("_unsubscribe", "_unwatch_retries"):
+            unsubscribe = getattr(self, name, None)
+            if unsubscribe is not None:
+                unsubscribe()
 
     def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.health = ConnectionHealth(self.status, self.app.poll_interval, loop.time)  # type: ignore[attr-defined]
         profile = self.session.profile
         self.status.title = "smschat · demo" if self.session.demo else f"smschat · {sanitize_line(profile.name)}"
         self.query_one("#filter", Input).display = False
@@ -114,12 +121,15 @@ class ChatScreen(Screen[None]):
         self._update_header()
         self.reload_contacts()
         self.contacts.focus()
-        loop = asyncio.get_running_loop()
 
         def changed(keys: set[Key]) -> None:  # called on the sync thread
             loop.call_soon_threadsafe(self.post_message, StoreChanged(frozenset(keys)))
 
+        def retrying(attempt: int, error: BaseException, delay: float) -> None:  # on the sync thread
+            loop.call_soon_threadsafe(self.health.retrying, attempt, str(error))
+
         self._unsubscribe = self.session.engine.subscribe(changed)
+        self._unwatch_retries = self.session.engine.watch_retries(retrying)
         self.initial_sync()
         self.set_interval(self.app.poll_interval, self.tick)  # type: ignore[attr-defined]
         self.set_interval(1.0, self.check_external_writes)
@@ -162,6 +172,7 @@ class ChatScreen(Screen[None]):
     @on(ContactList.Chosen)
     def _chosen(self, event: ContactList.Chosen) -> None:
         self.open_conversation(event.contact)
+        self._show(self.composer.input)
         self.composer.input.focus()
 
     def open_conversation(self, contact: ContactSummary) -> None:
@@ -191,11 +202,15 @@ class ChatScreen(Screen[None]):
 
     @work(group="conversation", exclusive=True, exit_on_error=False)
     async def fetch_conversation(self, key: Key, older: bool = False) -> None:
+        if self._auth_failed:  # no requests until the agent asks again (ctrl+r)
+            return
         try:
             added = await self.session.call("load_conversation", key[0], key[1], older=older)
         except SmsError as error:
             self._connection_error(error)
             return
+        if self._initial_synced:
+            self.health.ok()
         if key != self.open_key:
             return
         if older:
@@ -239,7 +254,8 @@ class ChatScreen(Screen[None]):
     # -- background sync -------------------------------------------------------------------------
     @work(group="sync", exclusive=True, exit_on_error=False)
     async def initial_sync(self) -> None:
-        self.status.set_state(SYNCING, "")
+        if self.status.state not in TROUBLE:  # offline stays offline (and keeps its "since")
+            self.status.set_state(SYNCING, "")
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self.status.set_state, SYNCING, f"{done}/{total}")
@@ -251,14 +267,16 @@ class ChatScreen(Screen[None]):
             self._connection_error(error)
             return
         self._initial_synced = True
-        self.status.set_state(OK)
+        self.health.ok()
         self.post_message(StoreChanged(frozenset(keys)))
 
     @work(group="sync", exclusive=False, exit_on_error=False)
     async def tick(self) -> None:
         """One polling round: new messages, then due status checks."""
-        if self._auth_failed or not self._initial_synced:
-            if not self._initial_synced and not self._auth_failed and not self._sync_running():
+        if not self.health.due():
+            return  # login rejected, or backing off after failed rounds
+        if not self._initial_synced:
+            if not self._sync_running():
                 self.initial_sync()
             return
         if len([w for w in self.workers if w.group == "sync" and w.is_running]) > 1:
@@ -269,7 +287,7 @@ class ChatScreen(Screen[None]):
         except SmsError as error:
             self._connection_error(error)
             return
-        self.status.set_state(OK)
+        self.health.ok()
         if keys:
             self.post_message(StoreChanged(frozenset(keys)))
 
@@ -277,18 +295,11 @@ class ChatScreen(Screen[None]):
         return any(w.group == "sync" and w.is_running and w.name == "initial_sync" for w in self.workers)
 
     def action_refresh(self) -> None:
-        self._auth_failed = False
+        self.health.reset()
         self.tick()
 
     def _connection_error(self, error: SmsError) -> None:
-        if isinstance(error, AuthError):
-            self._auth_failed = True
-            self.status.set_state(AUTH, "check the username and password (ctrl+r to try again)")
-        elif isinstance(error, NetworkError) or getattr(error, "retryable", False):
-            state = OFFLINE if isinstance(error, NetworkError) else RETRYING
-            self.status.set_state(state, str(error))
-        else:
-            self.status.set_state(OK)
+        if self.health.failed(error):
             self.notify(Content(str(error)), title="Server error", severity="error")
 
     # -- sending ------------------------------------------------------------------------------------
@@ -377,10 +388,17 @@ class ChatScreen(Screen[None]):
     # -- navigation ---------------------------------------------------------------------------------
     def _panes(self) -> list[Any]:
         panes: list[Any] = []
-        if self.query_one("#sidebar").display:
+        if self.query_one("#sidebar").display or self.has_class("-tiny"):
             panes.append(self.contacts)
         panes += [self.thread, self.composer.input]
         return panes
+
+    def _show(self, target: Any) -> None:
+        """In tiny mode, reveal the half of the screen `target` lives in before focusing it."""
+        if self.has_class("-tiny"):
+            list_side = target is self.contacts or isinstance(target, Input)
+            self.query_one("#sidebar").display = list_side
+            self.query_one("#conversation").display = not list_side
 
     def _cycle(self, step: int) -> None:
         if isinstance(self.focused, Input):
@@ -388,7 +406,9 @@ class ChatScreen(Screen[None]):
             return
         panes = self._panes()
         current = next((i for i, pane in enumerate(panes) if pane is self.focused), -1)
-        panes[(current + step) % len(panes)].focus()
+        target = panes[(current + step) % len(panes)]
+        self._show(target)
+        target.focus()
 
     def action_focus_next_pane(self) -> None:
         self._cycle(1)
@@ -400,6 +420,7 @@ class ChatScreen(Screen[None]):
         if self.open_key is None:
             self.notify("Pick a conversation first.", severity="warning", timeout=3)
             return
+        self._show(self.composer.input)
         self.composer.input.focus()
 
     def action_back(self) -> None:
@@ -410,6 +431,7 @@ class ChatScreen(Screen[None]):
             self.thread.focus()
         else:
             self.query_one("#sidebar").display = True
+            self._show(self.contacts)
             self.contacts.focus()
 
     def action_filter(self) -> None:
@@ -436,9 +458,30 @@ class ChatScreen(Screen[None]):
         for contact in order:
             if contact.waiting:
                 self.contacts.select_key(contact.key)
+                self._show(self.composer.input)
                 self.composer.input.focus()
                 return
         self.notify("No one is waiting for a reply.", timeout=3)
+
+    # -- small terminals ---------------------------------------------------------------------------
+    def on_resize(self) -> None:
+        self._fit()
+
+    def on_descendant_focus(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Below 72 columns the list narrows; below 60 the list and the thread take turns."""
+        width = self.size.width
+        self.set_class(width < 72, "-narrow")
+        tiny = width < 60
+        self.set_class(tiny, "-tiny")
+        if tiny:
+            sidebar_wanted = self.focused is self.contacts or isinstance(self.focused, Input) or self.open_key is None
+            self.query_one("#sidebar").display = sidebar_wanted
+            self.query_one("#conversation").display = not sidebar_wanted
+        else:
+            self.query_one("#conversation").display = True
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one("#sidebar")
