@@ -11,9 +11,9 @@ One-shot faults, `once(kind, count)`: the next `count` requests get `kind`, one 
 "5xx", "401", "malformed", "drop", "slow" (wait `slow_seconds`, then answer normally) and
 "timeout_after_queue" (process the request, e.g. queue the message, then drop the connection).
 
-`rewrite`: when set, a function `(method, path, status, body) -> (status, body) | None` that may
-replace any processed answer (a canned failure whose text is hostile, invalid UTF-8 in a body ...);
-None keeps the answer. `injected` counts the faults drawn so far, by kind (for soak figures).
+`rewrite`: when set, a function `(method, path, status, body) -> (status, body[, headers]) | None`
+that may replace any processed answer (a canned failure whose text is hostile, invalid UTF-8 in a
+body, a 429 with Retry-After ...); None keeps the answer. `injected` counts the faults drawn so far, by kind (for soak figures).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 KINDS = frozenset({"5xx", "401", "malformed", "drop", "slow", "timeout_after_queue"})
 
-Rewrite = Callable[[str, str, int, bytes], "tuple[int, bytes] | None"]
+Rewrite = Callable[[str, str, int, bytes], "tuple[int, bytes] | tuple[int, bytes, dict[str, str]] | None"]
 
 
 class Faults:

@@ -159,14 +159,15 @@ class _Handler(BaseHTTPRequestHandler):
             account.log_request(method, path, params, 0)
             self._drop()
             return
-        status, body = answer.status, answer.body
+        status, body, headers = answer.status, answer.body, None
         rewrite = sim.faults.rewrite
         if rewrite is not None:
-            status, body = rewrite(method, path, status, body) or (status, body)
+            status, body, *more = rewrite(method, path, status, body) or (status, body)
+            headers = more[0] if more else None
         if fault == "malformed":
             body = wire.garble(body, sim.faults.rng)
         account.log_request(method, path, params, status)
-        self._send(status, body, wire.content_type(answer.fmt))
+        self._send(status, body, wire.content_type(answer.fmt), headers)
 
 
 class SimServer:

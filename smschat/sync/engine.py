@@ -12,7 +12,9 @@
   records of that second the store has).
 - `poll_statuses()` asks `status` for each pending outbound message whose poll is due (per message
   backoff 2 s, 4 s, 8 s ... 5 min, kept in the store), and gives up on messages past the 7-day
-  window (they stay unknown, never polled again).
+  window (they stay unknown, never polled again). With `callback_url` (a receiver gets the
+  provider's status posts) every send carries it and polling is a slow safety net: a send's first
+  poll after 2 minutes, then 4, 8 ... 30 minutes.
 - `send()` / `retry()` / `recover_outbox()`: see `smschat.sync.sender`.
 
 Reads go through `RetryPolicy` (one small module); `AuthError` stops at once. Every method that
@@ -31,16 +33,22 @@ from datetime import UTC, datetime, timedelta
 from smschat.domain.errors import AuthError, NotFound, SmsError
 from smschat.domain.model import Message, MessagePage
 from smschat.domain.numbers import normalize
+from smschat.domain.thread import LOCAL_PREFIX
 from smschat.providers.base import ListQuery, Provider
 from smschat.store import Store
 from smschat.store.codec import from_epoch, to_epoch
-from smschat.sync.retry import RetryPolicy, poll_delay
+from smschat.sync.retry import POLL_BASE, POLL_CAP, RetryPolicy, poll_delay
 from smschat.sync.sender import InvalidSend, Sender, validate
 
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str]
 Progress = Callable[[int, int], None]
+
+#: Status polling when a receiver gets the provider's callbacks (`callback_url`): first poll of a
+#: send after 2 minutes, then 4, 8 ... at most every 30 minutes.
+CALLBACK_POLL_BASE = 120.0
+CALLBACK_POLL_CAP = 1800.0
 
 #: Store cursor: the newest request timestamp (epoch seconds) seen by `refresh`.
 CURSOR = "refresh.messages"
@@ -94,18 +102,26 @@ class SyncEngine:
         conversation_limit: int = 100,
         poll_batch: int = 200,
         mark_history_read: bool = True,
+        callback_url: str = "",
     ) -> None:
         self.provider = provider
         self.store = store
         self.accounts = tuple(normalize(a) for a in accounts)
         self.clock = clock
-        self.retry_policy = retry or RetryPolicy()
+        policy = retry or RetryPolicy()
+        self._retry_listeners: list[Callable[[int, BaseException, float], None]] = []
+        if policy.on_retry is not None:
+            self._retry_listeners.append(policy.on_retry)
+        self.retry_policy = replace(policy, on_retry=self._retrying)
         self.concurrency = max(1, concurrency)
         self.overlap = overlap
         self.conversation_limit = conversation_limit
         self.poll_batch = poll_batch
         self.mark_history_read = mark_history_read
-        self.sender = Sender(provider, store, self.retry_policy, clock)
+        self.sender = Sender(provider, store, self.retry_policy, clock, callback_url=callback_url)
+        # With a receiver, the provider posts status changes: polling is only a slow safety net.
+        self.callback_url = callback_url
+        self.poll_base, self.poll_cap = (CALLBACK_POLL_BASE, CALLBACK_POLL_CAP) if callback_url else (POLL_BASE, POLL_CAP)
         self._listeners: list[Callable[[set[Key]], None]] = []
         self._refresh_lock = asyncio.Lock()
         self._poll_lock = asyncio.Lock()
@@ -116,6 +132,20 @@ class SyncEngine:
         """Call `listener(keys)` after each write that changed something; returns an unsubscribe."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def watch_retries(self, listener: Callable[[int, BaseException, float], None]) -> Callable[[], None]:
+        """Call `listener(attempt, error, delay)` whenever a read is about to be tried again (a UI
+        shows "retrying"); returns an unsubscribe."""
+        self._retry_listeners.append(listener)
+        return lambda: self._retry_listeners.remove(listener) if listener in self._retry_listeners else None
+
+    def _retrying(self, attempt: int, error: BaseException, delay: float) -> None:
+        log.info("read failed (%s); try %d in %.1f s", error, attempt + 1, delay)
+        for listener in list(self._retry_listeners):
+            try:
+                listener(attempt, error, delay)
+            except Exception:  # a listener never breaks sync
+                log.exception("retry listener failed")
 
     def _emit(self, keys: set[Key]) -> set[Key]:
         if keys:
@@ -252,7 +282,7 @@ class SyncEngine:
             self.store.stop_polling([msg.id])
             return set()
         except (SmsError, ValueError) as exc:
-            wait = poll_delay(attempts)
+            wait = self._poll_delay(attempts)
             retry_after = getattr(exc, "retry_after", None)
             if retry_after:
                 wait = max(wait, float(retry_after))
@@ -261,8 +291,19 @@ class SyncEngine:
         keys = self.store.upsert_messages([fresh]) if fresh.id == msg.id else set()
         stored = self.store.get_message(msg.id)
         if stored is not None and not stored.is_final:
-            self.store.schedule_poll(msg.id, attempts=attempts, next_at=now + timedelta(seconds=poll_delay(attempts)))
+            self.store.schedule_poll(msg.id, attempts=attempts, next_at=now + timedelta(seconds=self._poll_delay(attempts)))
         return keys
+
+    def _poll_delay(self, attempts: int) -> float:
+        return poll_delay(attempts, base=self.poll_base, cap=self.poll_cap)
+
+    def _defer_first_poll(self, row: Message) -> None:
+        """A send that carried `callback_url` is reported by the provider: poll it only later."""
+        if not self.callback_url or row.id.startswith(LOCAL_PREFIX):
+            return
+        at = self.clock() + timedelta(seconds=self.poll_base)
+        for message_id in row.parts or (row.id,):
+            self.store.schedule_poll(message_id, attempts=0, next_at=at)
 
     def next_poll_at(self) -> datetime | None:
         """When `poll_statuses` next has something to do (None: nothing pending)."""
@@ -277,6 +318,7 @@ class SyncEngine:
         local_id = self.store.outbox_add(to, sender, body)
         self._emit({(to, sender)})
         row = await self.sender.deliver(local_id)
+        self._defer_first_poll(row)
         self._emit({(to, sender)})
         return row
 
@@ -287,10 +329,22 @@ class SyncEngine:
             raise InvalidSend(f"there is no unsent message {local_id}")
         if entry.state != "failed":
             raise InvalidSend(f"that message is {entry.state}, not failed: nothing to retry")
-        self.store.outbox_retry(local_id)
         key = (normalize(entry.to_number), normalize(entry.from_number))
+        if entry.uncertain:  # the earlier attempt may have gone out after all: look before sending
+            try:
+                found = await self.sender.find_sent(entry, entry.created_at)
+            except (SmsError, ValueError) as exc:
+                raise SmsError(
+                    f"could not check whether the earlier attempt went out, so it was not sent again ({exc})"
+                ) from exc
+            if found:
+                row = self.sender.settle(entry, found, "a retry found the earlier attempt on the server")
+                self._emit({key})
+                return row
+        self.store.outbox_retry(local_id)
         self._emit({key})
         row = await self.sender.deliver(local_id)
+        self._defer_first_poll(row)
         self._emit({key})
         return row
 

@@ -36,6 +36,8 @@ class RetryPolicy:
     max_delay: float = 20.0
     max_retry_after: float = 120.0  # longest wait a 429 may impose on us
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    #: told `(attempt, error, delay)` before each wait, so a UI can show "retrying"
+    on_retry: Callable[[int, BaseException, float], None] | None = None
 
     def delay(self, attempt: int, error: BaseException) -> float:
         """Seconds to wait after failed try number `attempt` (1-based)."""
@@ -52,7 +54,10 @@ class RetryPolicy:
             except Exception as error:
                 if attempt >= self.attempts or not is_retryable(error):
                     raise
-                await self.sleep(self.delay(attempt, error))
+                delay = self.delay(attempt, error)
+                if self.on_retry is not None:
+                    self.on_retry(attempt, error, delay)
+                await self.sleep(delay)
                 attempt += 1
 
 

@@ -14,7 +14,9 @@ Outcomes of `Sender.deliver(local_id)` (the outbox row exists already):
   *uncertain* (`smschat.domain.thread.is_uncertain`), so the agent decides;
 - the task is cancelled mid-request -> failed and uncertain, then the cancellation propagates.
 
-`retry` is deliberate: it re-sends a failed row under the same local id (`Store.outbox_retry`).
+`retry` is deliberate: it re-sends a failed row under the same local id (`Store.outbox_retry`). A
+row whose first outcome was unknown is searched for once more first (`find_sent`): a message that
+reached the server late is reconciled, not sent a second time.
 `recover` handles rows left `pending` by a crash: each is searched for like an unknown outcome,
 and never re-sent automatically.
 """
@@ -105,12 +107,15 @@ def _cover(rest: str, pool: list[Message], taken: list[Message]) -> list[Message
 
 class Sender:
     def __init__(
-        self, provider: Provider, store: Store, retry: RetryPolicy, clock: Callable[[], datetime]
+        self, provider: Provider, store: Store, retry: RetryPolicy, clock: Callable[[], datetime],
+        *, callback_url: str = "",
     ) -> None:
         self.provider = provider
         self.store = store
         self.retry = retry
         self.clock = clock
+        #: where the provider should post this send's status changes (`smschat receive`), or ""
+        self.callback_url = callback_url
         self.in_flight: set[str] = set()
 
     async def deliver(self, local_id: str) -> Message:
@@ -119,7 +124,8 @@ class Sender:
         if entry is None:
             raise InvalidSend(f"no outbox entry {local_id}")
         started = self.clock()
-        request = SendRequest(to=entry.to_number, from_number=entry.from_number, body=entry.body)
+        request = SendRequest(to=entry.to_number, from_number=entry.from_number, body=entry.body,
+                              result_url=self.callback_url)
         self.in_flight.add(local_id)
         try:
             records = await self.provider.queue(request)
@@ -170,8 +176,11 @@ class Sender:
         assert row is not None
         return row
 
-    async def _reconcile(self, entry: OutboxEntry, started: datetime, why: str) -> Message:
-        """Look for the send among the account's recent outbound messages (never send again)."""
+    async def find_sent(self, entry: OutboxEntry, started: datetime) -> list[Message] | None:
+        """The records of this send among the account's recent outbound messages, or None.
+
+        Raises what the search raised (`SmsError`, `ValueError`) when it could not be done.
+        """
         query = ListQuery(
             offset=0,
             limit=max(self.provider.min_limit, min(SEARCH_LIMIT, self.provider.max_limit)),
@@ -181,13 +190,7 @@ class Sender:
             phone_number=entry.to_number,
             number_type="customer",
         )
-        try:
-            page = await self.retry.run(lambda: self.provider.list_messages(query))
-        except (SmsError, ValueError) as exc:
-            reason = str(exc)
-            return self._failed(
-                entry.local_id, f"{why}; checking whether it was sent failed too ({reason})", uncertain=True
-            )
+        page = await self.retry.run(lambda: self.provider.list_messages(query))
         mine = [
             m
             for m in page.messages
@@ -196,13 +199,27 @@ class Sender:
             and normalize(m.from_number) == normalize(entry.from_number)
         ]
         claimed = self.store.outbox_claimed(m.id for m in mine)
-        found = match_send([m for m in mine if m.id not in claimed], entry.body)
+        return match_send([m for m in mine if m.id not in claimed], entry.body)
+
+    def settle(self, entry: OutboxEntry, found: Sequence[Message], why: str) -> Message:
+        """Record `found` (the provider's records of this send) as the outcome of the outbox row."""
+        log.info("send %s reconciled with %d record(s) after: %s", entry.local_id, len(found), why)
+        self.store.outbox_sent(entry.local_id, found)
+        stored = self.store.get_message(found[0].id)
+        assert stored is not None
+        return stored
+
+    async def _reconcile(self, entry: OutboxEntry, started: datetime, why: str) -> Message:
+        """Look for the send among the account's recent outbound messages (never send again)."""
+        try:
+            found = await self.find_sent(entry, started)
+        except (SmsError, ValueError) as exc:
+            reason = str(exc)
+            return self._failed(
+                entry.local_id, f"{why}; checking whether it was sent failed too ({reason})", uncertain=True
+            )
         if found:
-            log.info("send %s reconciled with %d record(s) after: %s", entry.local_id, len(found), why)
-            self.store.outbox_sent(entry.local_id, found)
-            stored = self.store.get_message(found[0].id)
-            assert stored is not None
-            return stored
+            return self.settle(entry, found, why)
         return self._failed(
             entry.local_id,
             f"{why}; the message is not among the account's recent messages, so it was probably not "

@@ -119,6 +119,7 @@ class ChatScreen(Screen[None]):
         self.composer.senders_count = len(self.session.accounts)
         self.composer.sender = self.session.accounts[0] if self.session.accounts else ""
         self._update_header()
+        self._data_version = self.session.ui_store.data_version()  # baseline: writes after this repaint
         self.reload_contacts()
         self.contacts.focus()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -14,6 +15,14 @@ from smschat.domain.timefmt import clock_time
 
 # connection states
 OK, SYNCING, RETRYING, OFFLINE, AUTH = "ok", "syncing", "retrying", "offline", "auth"
+TROUBLE = frozenset({RETRYING, OFFLINE, AUTH})
+
+
+def _shorten(text: str, cells: int) -> str:
+    """`text` cut to `cells` terminal cells, with "…" when cut."""
+    if cell_len(text) <= cells:
+        return text
+    return set_cell_size(text, max(0, cells - 1)).rstrip() + "…"
 
 
 class StatusBar(Widget):
@@ -34,27 +43,37 @@ class StatusBar(Widget):
         self._clock = clock
 
     def set_state(self, state: str, detail: str = "") -> None:
-        """Change the connection state; `since` is kept while the state stays the same."""
-        if state != self.state:
+        """Change the connection state. `since` marks when the state began; trouble that changes
+        shape (retrying, then offline) keeps the time the trouble began."""
+        if state != self.state and not (state in TROUBLE and self.state in TROUBLE):
             self.since = self._clock()
         self.state = state
         self.detail = sanitize_line(detail, limit=120)
 
     def render(self) -> Content:
-        title = Content.assemble((f" {self.title} ", "bold"))
+        width = self.size.width
+        title = Content.assemble((f" {sanitize_line(self.title, limit=60)} ", "bold"))
         waiting = (
             Content.assemble(("  ● ", "$text-warning"), (f"{self.waiting} waiting", "bold"))
             if self.waiting
             else Content.assemble(("  no one waiting", "$text-muted"))
         )
-        right = self._state_content()
+        right = self._state_content(self.detail)
+        if width and title.cell_length + waiting.cell_length + right.cell_length + 1 > width:
+            # too long: in trouble the connection state comes first, so the waiting count goes,
+            # then the detail is shortened (or dropped)
+            if self.state in TROUBLE:
+                waiting = Content("")
+            room = width - title.cell_length - waiting.cell_length - self._state_content("").cell_length - 4
+            if cell_len(self.detail) > room:
+                right = self._state_content(_shorten(self.detail, room) if room >= 8 else "")
         used = title.cell_length + waiting.cell_length + right.cell_length
-        gap = max(1, self.size.width - used)
+        gap = max(1, width - used)
         return Content.assemble(title, waiting, " " * gap, right)
 
-    def _state_content(self) -> Content:
+    def _state_content(self, detail: str) -> Content:
         since = f" since {clock_time(self.since, None)}" if self.since else ""
-        detail = f": {self.detail}" if self.detail else ""
+        detail = f": {detail}" if detail else ""
         if self.state == OK:
             return Content.assemble(("✓ connected ", "$text-success"))
         if self.state == SYNCING:
