@@ -24,6 +24,7 @@ async def started(pilot) -> ChatScreen:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen) and app.screen._initial_synced, what="first sync")
     await wait_for(pilot, lambda: len(app.screen.contacts.contacts) > 5, what="contacts painted")
+    await wait_for(pilot, lambda: app.screen.open_key is not None, what="first conversation open")
     return app.screen
 
 
