@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class SmsChatApp(App[None]):
-    CSS_PATH = ["app.tcss", "widgets/widgets.tcss"]
+    CSS_PATH = ["app.tcss", "widgets/widgets.tcss", "widgets/contacts.tcss"]
     TITLE = "smschat"
     COMMANDS = App.COMMANDS | {ChatCommands}
     BINDINGS = [
