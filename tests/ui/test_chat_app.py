@@ -195,3 +195,41 @@ async def test_small_terminal_list_and_thread_take_turns(tmp_path):
             assert sidebar.display and not conversation.display
             await pilot.press("tab")
             assert screen.focused is screen.thread and conversation.display
+
+
+async def test_long_thread_pages_back_to_its_first_message(tmp_path):
+    with chat_session(tmp_path) as (session, server):
+        app = make_app(session)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await started(pilot)
+            biggest = max(screen.contacts.contacts, key=lambda c: c.total)
+            assert biggest.total > 300
+            screen.contacts.select_key(biggest.key)
+            await wait_for(pilot, lambda: screen.open_key == biggest.key and screen.thread.item_count > 0, what="open")
+            oldest = min(
+                (m for m in server.account.messages() if normalize(m.customer) == biggest.customer),
+                key=lambda m: m.key,
+            )
+            screen.thread.focus()
+            for _ in range(40):
+                if screen.thread.items and screen.thread.items[0].records[0].id == oldest.id:
+                    break
+                await pilot.press("home")
+                await pilot.pause(0.1)
+            assert screen.thread.items[0].records[0].id == oldest.id
+            await pilot.press("home")
+            await pilot.pause()
+            assert screen.thread.selected_item.records[0].id == oldest.id
+            assert "Start of the conversation" in thread_text(app)
+
+
+async def test_sender_number_switches_with_ctrl_o(tmp_path):
+    with chat_session(tmp_path) as (session, _server):
+        app = make_app(session)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await started(pilot)
+            first = screen.composer.sender
+            assert first in session.accounts and len(session.accounts) == 2
+            await pilot.press("ctrl+o")
+            assert screen.composer.sender != first and screen.composer.sender in session.accounts
+            assert "from" in str(screen.composer.border_title)
