@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,6 +27,13 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 15_000
 #: Largest number of `?` in one statement we generate (SQLite's floor is 999).
 CHUNK = 400
+#: Rows of `writers` not bumped for this long are dropped when a store opens (dead processes).
+WRITERS_KEPT_S = 30 * 86400
+
+_BUMP_WRITER = (
+    "INSERT INTO writers (id, seq, at) VALUES (?, 1, ?) "
+    "ON CONFLICT (id) DO UPDATE SET seq = seq + 1, at = excluded.at"
+)
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -47,6 +55,8 @@ class StoreBase:
         self._lock = threading.RLock()
         self._clock = clock
         self.path = path
+        #: this Store's row in `writers` (see `Store.foreign_writes`)
+        self.writer_id = uuid.uuid4().hex
 
     @classmethod
     def _connect(cls, path: Path | str) -> tuple[sqlite3.Connection, str]:
@@ -66,6 +76,9 @@ class StoreBase:
         if not memory:
             conn.execute("PRAGMA journal_mode = WAL")
         migrate(conn)
+        if not memory:
+            cutoff = int(datetime.now(UTC).timestamp()) - WRITERS_KEPT_S
+            conn.execute("DELETE FROM writers WHERE at < ?", (cutoff,))
         return conn, text
 
     def close(self) -> None:
@@ -112,7 +125,10 @@ class StoreBase:
                 return
             conn.execute("BEGIN IMMEDIATE")
             try:
+                changes = conn.total_changes
                 yield conn
+                if conn.total_changes != changes:
+                    conn.execute(_BUMP_WRITER, (self.writer_id, int(datetime.now(UTC).timestamp())))
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:

@@ -113,18 +113,27 @@ def encode(msg: Message, *, first_seen: int, local: bool = False) -> tuple[objec
     )
 
 
+_DIRECTIONS = {d.value: d for d in Direction}
+_STATUSES = {s.value: s for s in Status}
+_DELIVERIES = {d.value: d for d in DeliveryStatus}
+_fromtimestamp = datetime.fromtimestamp
+
+
 def decode(row: sqlite3.Row | Sequence[object]) -> Message:
-    """A Message from a row selected with `SELECT_MESSAGE` (extra trailing columns are ignored)."""
+    """A Message from a row selected with `SELECT_MESSAGE` (extra trailing columns are ignored).
+
+    Hot path (contact lists, thread pages): enum members come from dicts, not enum calls."""
+    requested, responded = row[7], row[8]
     return Message(
         id=row[0],
         to_number=row[9],
         from_number=row[10],
         body=row[11],
-        direction=Direction(row[3]),
-        status=Status(row[4]),
-        delivery=DeliveryStatus(row[5]),
-        requested_at=from_epoch(row[7]),
-        responded_at=from_epoch(row[8]),
+        direction=_DIRECTIONS.get(row[3]) or Direction(row[3]),
+        status=_STATUSES.get(row[4]) or Status(row[4]),
+        delivery=_DELIVERIES.get(row[5]) or DeliveryStatus(row[5]),
+        requested_at=None if requested is None else _fromtimestamp(int(requested), UTC),
+        responded_at=None if responded is None else _fromtimestamp(int(responded), UTC),
         result_url=row[12],
         parts=tuple(json.loads(row[13])) if row[13] and row[13] != "[]" else (),
         error=row[14],

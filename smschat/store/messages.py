@@ -121,8 +121,20 @@ class MessagesMixin(StoreBase):
         return result
 
     def mark_read(self, customer: str, account: str) -> None:
-        """Everything in the conversation so far is read."""
+        """Everything in the conversation so far is read.
+
+        Writes nothing when it is read up to its newest message already (opening a conversation
+        marks it read: browsing read ones costs no write transaction)."""
         key = (normalize(customer), normalize(account))
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT s.read_upto >= c.last_ts AND c.unread = 0 FROM conversations AS c "
+                "JOIN conversation_state AS s ON s.customer = c.customer AND s.account = c.account "
+                "WHERE c.customer = ? AND c.account = ?",
+                key,
+            ).fetchone()
+        if row is not None and row[0]:
+            return
         with self._write() as conn:
             self._mark_read(conn, [key])
 
@@ -222,8 +234,9 @@ class MessagesMixin(StoreBase):
             ).fetchone()
         return int(row[0])
 
-    def contacts(self, accounts: Sequence[str], *, search: str = "") -> list[ContactSummary]:
-        """Conversation summaries on `accounts` (all accounts when empty), newest activity first.
+    def contacts(self, accounts: Sequence[str], *, search: str = "", limit: int | None = None) -> list[ContactSummary]:
+        """Conversation summaries on `accounts` (all accounts when empty), newest activity first;
+        the first `limit` only when given (a first paint needs a screenful, not thousands).
 
         `search` keeps conversations with a message whose body contains the text (case-insensitive
         for ASCII), or, when the text is a number (digits and separators), whose customer number
@@ -248,7 +261,7 @@ class MessagesMixin(StoreBase):
                 params_search.insert(0, f"%{digits}%")
             where.append("(" + " OR ".join(alternatives) + ")")
             params += params_search
-        return self._summaries(where, params)
+        return self._summaries(where, params, limit=limit)
 
     def contact(self, customer: str, account: str) -> ContactSummary | None:
         """The summary of one conversation, or None when it has no message."""
@@ -257,13 +270,16 @@ class MessagesMixin(StoreBase):
         )
         return found[0] if found else None
 
-    def _summaries(self, where: list[str], params: list[object]) -> list[ContactSummary]:
+    def _summaries(self, where: list[str], params: list[object], *, limit: int | None = None) -> list[ContactSummary]:
         columns = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
         sql = (
             f"SELECT {columns}, c.customer, c.account, c.total, c.inbound, c.outbound, c.unread, c.failed "
             "FROM conversations AS c JOIN messages AS m ON m.id = c.last_id "
             f"WHERE {' AND '.join(where)} ORDER BY c.last_ts DESC, c.last_id DESC"
         )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = [*params, max(0, int(limit))]
         with self._read() as conn:
             rows = conn.execute(sql, params).fetchall()
         n = len(MESSAGE_COLUMNS)

@@ -121,6 +121,17 @@ ALTER TABLE messages ADD COLUMN media TEXT NOT NULL DEFAULT '[]';       -- JSON 
 ALTER TABLE outbox ADD COLUMN media TEXT NOT NULL DEFAULT '[]';
 """
 
+# v4: who wrote. Every Store (one per connection) bumps its own row in a write transaction that
+# changed something, so a reader can tell writes by other processes (a second client, the webhook
+# receiver) from the writes of connections it knows about (its own sync engine).
+_V4 = """
+CREATE TABLE writers (
+    id  TEXT PRIMARY KEY,            -- a Store instance (uuid4 hex)
+    seq INTEGER NOT NULL DEFAULT 0,  -- its committed write transactions that changed rows
+    at  INTEGER NOT NULL             -- epoch seconds of its last one
+);
+"""
+
 
 def _v2(conn: sqlite3.Connection) -> None:
     for statement in _split(_V2):
@@ -143,7 +154,7 @@ def _split(sql: str) -> list[str]:
 
 
 #: Ordered migrations; index i upgrades user_version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2, _script(_V3)]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2, _script(_V3), _script(_V4)]
 
 CURRENT_VERSION = len(MIGRATIONS)
 

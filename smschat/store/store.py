@@ -1,7 +1,8 @@
 """`Store`: the single source of truth the UI and CLI read. One SQLite database per profile.
 
 The class is assembled from small parts: messages and summaries (`messages.py`), status-poll
-schedule (`polling.py`), outbox (`outbox.py`); drafts, cursors and `data_version` live here.
+schedule (`polling.py`), outbox (`outbox.py`); drafts, cursors, `data_version` and `foreign_writes`
+live here.
 See `base.py` for threads and processes.
 """
 
@@ -51,6 +52,21 @@ class Store(MessagesMixin, PollingMixin, OutboxMixin):
         with self._read() as conn:
             return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
+    def foreign_writes(self, *known: str) -> tuple[int, int]:
+        """A token that changes when a Store other than this one and the `known` writer ids
+        (`Store.writer_id`, e.g. the sync engine's) commits a write that changed rows.
+
+        `data_version` says *someone else* wrote; this says whether it was someone unknown (another
+        process), so the UI reloads for a webhook receiver's writes but not for its own engine's.
+        """
+        ids = sorted({self.writer_id, *known})
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT coalesce(sum(seq), 0), count(*) FROM writers WHERE id NOT IN ({', '.join('?' * len(ids))})",
+                ids,
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
     # ----------------------------------------------------------------- drafts
 
     def get_draft(self, customer: str, account: str) -> str:
@@ -62,8 +78,15 @@ class Store(MessagesMixin, PollingMixin, OutboxMixin):
         return row[0] if row else ""
 
     def set_draft(self, customer: str, account: str, text: str) -> None:
-        """Keep the unsent text of a conversation; an empty (or blank) text removes the draft."""
+        """Keep the unsent text of a conversation; an empty (or blank) text removes the draft.
+
+        Setting the draft it already has writes nothing (moving through conversations saves the
+        draft of each: no write transaction, so the UI never waits for the sync's writes)."""
         key = (normalize(customer), normalize(account))
+        with self._read() as conn:
+            row = conn.execute("SELECT body FROM drafts WHERE customer = ? AND account = ?", key).fetchone()
+        if (row[0] if row else "") == (text if text.strip() else ""):
+            return
         with self._write() as conn:
             if not text.strip():
                 conn.execute("DELETE FROM drafts WHERE customer = ? AND account = ?", key)
