@@ -15,10 +15,21 @@ from smschat.ui.app import SmsChatApp
 
 @contextlib.contextmanager
 def chat_session(tmp_path: Path, *, fmt: str = "json", speed: float = 40.0, lively: bool = False) -> Iterator[tuple[Session, object]]:
-    server = make_demo_server(lively=lively, speed=speed).start()
+    with session_on(make_demo_server(lively=lively, speed=speed), tmp_path, fmt=fmt) as pair:
+        yield pair
+
+
+@contextlib.contextmanager
+def session_on(server, tmp_path: Path, *, fmt: str = "json", store_name: str = "store.sqlite3") -> Iterator[tuple[Session, object]]:
+    """A session on any simulator server (started here, stopped after)."""
+    server.start()
     account = server.account
     profile = demo_profile(server.url, account.username, account.password, list(account.numbers), fmt)
-    session = open_session(profile, tmp_path / "store.sqlite3")
+    try:
+        session = open_session(profile, tmp_path / store_name)
+    except BaseException:
+        server.stop()
+        raise
     try:
         yield session, server
     finally:
