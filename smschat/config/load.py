@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from smschat import paths
 from smschat.config.profile import Profile
+from smschat.config.receiver import receiver_for
 from smschat.config.secret import SECRET_KEYS, resolve_secret
 from smschat.domain.errors import ConfigError
 from smschat.domain.numbers import InvalidNumber, parse_number
@@ -28,7 +29,7 @@ DEFAULT_BASE_URLS = {
     "plivo": "https://api.plivo.com",
 }
 FORMATS = ("json", "xml")
-TOP_KEYS = ("default_profile", "profiles")
+TOP_KEYS = ("default_profile", "profiles", "receiver")
 PROFILE_KEYS = (
     "provider",
     "base_url",
@@ -194,6 +195,7 @@ def _check_permissions(path: Path, doc: Mapping[str, Any], warn: Warn) -> None:
     if not isinstance(profiles, dict):
         return
     literal = any(isinstance(p, dict) and "password" in p for p in profiles.values())
+    literal = literal or (isinstance(doc.get("receiver"), dict) and "plum_secret" in doc["receiver"])
     if not literal or os.name != "posix":
         return
     try:
@@ -256,6 +258,7 @@ def parse_profile(doc: Mapping[str, Any], name: str | None, *, where: str = "",
     numbers = _numbers(table, where, prefix)
     timeout = _timeout(table, where, prefix)
     password, source = _secret(table, where, prefix, env)
+    receiver = receiver_for(doc, name, where=where, env=env)
     return Profile(
         name=name,
         provider=provider,
@@ -268,6 +271,7 @@ def parse_profile(doc: Mapping[str, Any], name: str | None, *, where: str = "",
         allow_insecure=allow_insecure,
         secret_source=source,
         source_path=where,
+        receiver=receiver,
     )
 
 

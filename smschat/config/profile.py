@@ -25,6 +25,8 @@ class Profile:
     secret_source: str = ""
     #: the file this profile was read from ("" when built in code)
     source_path: str = ""
+    #: the `[receiver]` section when it serves this profile (`smschat.config.receiver.ReceiverConfig`)
+    receiver: Any = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return (
