@@ -125,7 +125,9 @@ def open_session(
     async def _build() -> Any:
         provider = make_provider(profile)
         store = Store.open(store_path)
-        return SyncEngine(provider, store, accounts, clock=clock)
+        receiver = getattr(profile, "receiver", None)  # `smschat receive` gets status callbacks
+        callback_url = receiver.callback_url(profile.provider) if receiver is not None else ""
+        return SyncEngine(provider, store, accounts, clock=clock, callback_url=callback_url)
 
     engine = runner.call(_build(), timeout=30)
     ui_store = Store.open(store_path)
