@@ -36,7 +36,11 @@ class SendRequest:
     to: str
     from_number: str
     body: str
+    #: where the provider should post status changes (Plum `result_url`, Plivo `url`); "" = none
     result_url: str = ""
+    #: MMS media URLs (Plivo: 1..10 with kind "mms"); Plum sends SMS only
+    media_urls: tuple[str, ...] = ()
+    kind: str = "sms"  # "sms" or "mms"
 
 
 class Provider(abc.ABC):

@@ -9,7 +9,8 @@
   has stored every page, so an interrupted first sync starts again (dedup makes that harmless).
 - `load_conversation()` fetches the newest page of one conversation, or the page just older than
   the oldest record the store holds (`end_timestamp` = that record's second, `offset` = how many
-  records of that second the store has).
+  records of that second the store has). A provider without a conversation endpoint (Plivo:
+  `Unsupported`) adds nothing: its threads are what `refresh()` put in the store.
 - `poll_statuses()` asks `status` for each pending outbound message whose poll is due (per message
   backoff 2 s, 4 s, 8 s ... 5 min, kept in the store), and gives up on messages past the 7-day
   window (they stay unknown, never polled again). With `callback_url` (a receiver gets the
@@ -30,7 +31,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from smschat.domain.errors import AuthError, NotFound, SmsError
+from smschat.domain.errors import AuthError, NotFound, SmsError, Unsupported
 from smschat.domain.model import Message, MessagePage
 from smschat.domain.numbers import normalize
 from smschat.domain.thread import LOCAL_PREFIX
@@ -245,7 +246,10 @@ class SyncEngine:
                 account_n, customer_n, offset=offset, limit=limit, order="desc", end=end
             )
 
-        page = await self.retry_policy.run(fetch)
+        try:
+            page = await self.retry_policy.run(fetch)
+        except Unsupported:  # Plivo: no conversation endpoint; the store (fed by refresh) is the thread
+            return 0
         result = self.store.ingest(page.messages)
         self._emit(result.changed)
         return len(result.added)
@@ -311,11 +315,12 @@ class SyncEngine:
 
     # ---------------------------------------------------------------- sending
 
-    async def send(self, customer: str, account: str, body: str) -> Message:
+    async def send(self, customer: str, account: str, body: str, *, media_urls: Sequence[str] = ()) -> Message:
         """Validate, write the outbox row, queue once, reconcile. Returns the first stored record
-        of the send, or the failed local row (`is_uncertain` tells an unknown outcome)."""
+        of the send, or the failed local row (`is_uncertain` tells an unknown outcome).
+        `media_urls` makes it an MMS (Plivo: 1..10 URLs)."""
         to, sender = validate(customer, account, body, self.accounts)
-        local_id = self.store.outbox_add(to, sender, body)
+        local_id = self.store.outbox_add(to, sender, body, media=tuple(media_urls))
         self._emit({(to, sender)})
         row = await self.sender.deliver(local_id)
         self._defer_first_poll(row)

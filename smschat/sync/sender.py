@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from smschat.domain.errors import (
@@ -35,6 +36,7 @@ from smschat.domain.errors import (
     SendOutcomeUnknown,
     ServerError,
     SmsError,
+    Unsupported,
 )
 from smschat.domain.model import Direction, Message
 from smschat.domain.numbers import InvalidNumber, normalize, parse_number
@@ -125,7 +127,8 @@ class Sender:
             raise InvalidSend(f"no outbox entry {local_id}")
         started = self.clock()
         request = SendRequest(to=entry.to_number, from_number=entry.from_number, body=entry.body,
-                              result_url=self.callback_url)
+                              result_url=self.callback_url, media_urls=entry.media,
+                              kind="mms" if entry.media else "sms")
         self.in_flight.add(local_id)
         try:
             records = await self.provider.queue(request)
@@ -190,7 +193,11 @@ class Sender:
             phone_number=entry.to_number,
             number_type="customer",
         )
-        page = await self.retry.run(lambda: self.provider.list_messages(query))
+        try:
+            page = await self.retry.run(lambda: self.provider.list_messages(query))
+        except Unsupported:  # Plivo: no filter on the customer's number; filter here instead
+            query = replace(query, phone_number="", number_type="")
+            page = await self.retry.run(lambda: self.provider.list_messages(query))
         mine = [
             m
             for m in page.messages
@@ -199,7 +206,14 @@ class Sender:
             and normalize(m.from_number) == normalize(entry.from_number)
         ]
         claimed = self.store.outbox_claimed(m.id for m in mine)
-        return match_send([m for m in mine if m.id not in claimed], entry.body)
+        unclaimed = [m for m in mine if m.id not in claimed]
+        blind = [m for m in unclaimed if not m.body_known]
+        if blind:  # Plivo's records carry no text: a match by text is impossible, a guess is not made
+            raise Unsupported(
+                f"{len(blind)} message(s) went to this number at about that time, but the provider's records "
+                "carry no text, so smschat cannot tell whether one of them is this send"
+            )
+        return match_send(unclaimed, entry.body)
 
     def settle(self, entry: OutboxEntry, found: Sequence[Message], why: str) -> Message:
         """Record `found` (the provider's records of this send) as the outcome of the outbox row."""
