@@ -35,6 +35,8 @@ PROFILE_KEYS = (
     "base_url",
     "format",
     "username",
+    "auth_id",  # plivo: the auth id (same as username)
+    "powerpack_uuid",  # plivo: send through this Powerpack instead of src
     *SECRET_KEYS,
     "numbers",
     "timeout",
@@ -165,6 +167,27 @@ def _numbers(table: Mapping[str, Any], where: str, prefix: str) -> tuple[str, ..
     return tuple(out)
 
 
+def _account_id(table: Mapping[str, Any], provider: str, where: str, prefix: str) -> str:
+    """`username`, or for Plivo profiles `auth_id` (the same thing under Plivo's name)."""
+    if "auth_id" not in table:
+        return _string(table, "username", where, prefix)
+    if provider != "plivo":
+        raise ConfigError("auth_id is for provider = \"plivo\"; this profile uses username",
+                          path=where, key=prefix + "auth_id")
+    auth_id = _string(table, "auth_id", where, prefix)
+    if "username" in table and _string(table, "username", where, prefix) != auth_id:
+        raise ConfigError("set auth_id or username, not two different values", path=where, key=prefix + "auth_id")
+    return auth_id
+
+
+def _powerpack(table: Mapping[str, Any], provider: str, where: str, prefix: str) -> str:
+    if "powerpack_uuid" not in table:
+        return ""
+    if provider != "plivo":
+        raise ConfigError("powerpack_uuid is for provider = \"plivo\"", path=where, key=prefix + "powerpack_uuid")
+    return _string(table, "powerpack_uuid", where, prefix)
+
+
 def _timeout(table: Mapping[str, Any], where: str, prefix: str) -> float:
     value = table.get("timeout", 15.0)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 600:
@@ -254,7 +277,8 @@ def parse_profile(doc: Mapping[str, Any], name: str | None, *, where: str = "",
                           path=where, key=prefix + "allow_insecure")
     base_url = _check_url(_string(table, "base_url", where, prefix, DEFAULT_BASE_URLS[provider]),
                           allow_insecure, where, prefix + "base_url")
-    username = _string(table, "username", where, prefix)
+    username = _account_id(table, provider, where, prefix)
+    powerpack_uuid = _powerpack(table, provider, where, prefix)
     numbers = _numbers(table, where, prefix)
     timeout = _timeout(table, where, prefix)
     password, source = _secret(table, where, prefix, env)
@@ -265,6 +289,7 @@ def parse_profile(doc: Mapping[str, Any], name: str | None, *, where: str = "",
         base_url=base_url,
         format=fmt,
         username=username,
+        powerpack_uuid=powerpack_uuid,
         password=password,
         numbers=numbers,
         timeout=timeout,

@@ -27,6 +27,8 @@ class Profile:
     source_path: str = ""
     #: the `[receiver]` section when it serves this profile (`smschat.config.receiver.ReceiverConfig`)
     receiver: Any = field(default=None, compare=False)
+    #: Plivo: send through this Powerpack (its numbers) instead of a `src` number ("" = use src)
+    powerpack_uuid: str = ""
 
     def __repr__(self) -> str:
         return (
@@ -55,4 +57,5 @@ class Profile:
             "timeout": self.timeout,
             "allow_insecure": self.allow_insecure,
             "config_file": self.source_path,
+            "powerpack_uuid": self.powerpack_uuid,
         }
