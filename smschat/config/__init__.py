@@ -12,6 +12,7 @@ password_command = "pass show plum"                 # or password = "...", or pa
 numbers = ["2435678910"]                            # the account's SMS numbers; first = default sender
 timeout = 15.0                                      # seconds per request (optional)
 allow_insecure = false                              # allow plain http:// to a non-loopback host
+ca_bundle = "/etc/ssl/company-ca.pem"               # verify TLS with these CAs (optional)
 ```
 
 Where the file is: `--config PATH`, else `$SMSCHAT_CONFIG`, else `smschat.paths.config_file()`.
@@ -23,6 +24,8 @@ from smschat.config.load import (
     DEFAULT_BASE_URLS,
     FORMATS,
     PROFILE_KEYS,
+    check_ca_bundle,
+    check_url,
     config_path,
     load_profile,
     parse_profile,
@@ -41,6 +44,8 @@ __all__ = [
     "PROFILE_KEYS",
     "SECRET_KEYS",
     "Profile",
+    "check_ca_bundle",
+    "check_url",
     "config_path",
     "load_profile",
     "parse_profile",

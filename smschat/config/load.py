@@ -10,6 +10,7 @@ import difflib
 import ipaddress
 import os
 import shlex
+import ssl
 import sys
 import tomllib
 from collections.abc import Callable, Mapping
@@ -23,6 +24,7 @@ from smschat.config.receiver import receiver_for
 from smschat.config.secret import SECRET_KEYS, resolve_secret
 from smschat.domain.errors import ConfigError
 from smschat.domain.numbers import InvalidNumber, parse_number
+from smschat.domain.sanitize import sanitize_line
 
 DEFAULT_BASE_URLS = {
     "plum": "https://hosting.plumvoice.com/ws/sms",
@@ -41,6 +43,7 @@ PROFILE_KEYS = (
     "numbers",
     "timeout",
     "allow_insecure",
+    "ca_bundle",
 )
 
 Warn = Callable[[str], None]
@@ -67,8 +70,8 @@ def read_config(path: Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            "no config file here; write one (`smschat config --help` shows the layout), "
-            "point --config or $SMSCHAT_CONFIG at one, or try `smschat --demo`",
+            "no config file here; create one with `smschat config init` (or run `smschat` in a terminal "
+            "for the setup screen), point --config or $SMSCHAT_CONFIG at one, or try `smschat --demo`",
             path=where,
         ) from None
     except IsADirectoryError:
@@ -117,7 +120,9 @@ def _string(table: Mapping[str, Any], key: str, where: str, prefix: str, default
     return value.strip()
 
 
-def _check_url(url: str, allow_insecure: bool, where: str, key: str) -> str:
+def check_url(url: str, allow_insecure: bool, where: str = "", key: str = "base_url") -> str:
+    """The base URL without a trailing slash; `ConfigError` unless it is http(s) with a host, no
+    credentials, and https (plain http only to this machine, or with `allow_insecure`)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"expected an http(s) URL like {DEFAULT_BASE_URLS['plum']!r}, got {url!r}", path=where, key=key)
@@ -165,6 +170,25 @@ def _numbers(table: Mapping[str, Any], where: str, prefix: str) -> tuple[str, ..
         if number not in out:
             out.append(number)
     return tuple(out)
+
+
+def check_ca_bundle(value: str, where: str = "", key: str = "ca_bundle") -> str:
+    """The absolute path of a readable PEM bundle of CA certificates; relative paths are taken from
+    the config file's folder. `ConfigError` when it is missing, unreadable or not PEM certificates."""
+    path = Path(value.strip()).expanduser()
+    if not path.is_absolute() and where:
+        path = Path(where).expanduser().parent / path
+    if not path.is_file():
+        state = "is a directory" if path.is_dir() else "does not exist"
+        raise ConfigError(f"{str(path)!r} {state}; expected a PEM file of CA certificates", path=where, key=key)
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except PermissionError:
+        raise ConfigError(f"{str(path)!r} is not readable", path=where, key=key) from None
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise ConfigError(f"{str(path)!r} is not a PEM file of CA certificates ({sanitize_line(str(exc), limit=120)})",
+                          path=where, key=key) from None
+    return str(path)
 
 
 def _account_id(table: Mapping[str, Any], provider: str, where: str, prefix: str) -> str:
@@ -275,12 +299,15 @@ def parse_profile(doc: Mapping[str, Any], name: str | None, *, where: str = "",
     if not isinstance(allow_insecure, bool):
         raise ConfigError(f"expected true or false, got {_type_name(allow_insecure)}",
                           path=where, key=prefix + "allow_insecure")
-    base_url = _check_url(_string(table, "base_url", where, prefix, DEFAULT_BASE_URLS[provider]),
+    base_url = check_url(_string(table, "base_url", where, prefix, DEFAULT_BASE_URLS[provider]),
                           allow_insecure, where, prefix + "base_url")
     username = _account_id(table, provider, where, prefix)
     powerpack_uuid = _powerpack(table, provider, where, prefix)
     numbers = _numbers(table, where, prefix)
     timeout = _timeout(table, where, prefix)
+    ca_bundle = ""
+    if "ca_bundle" in table:
+        ca_bundle = check_ca_bundle(_string(table, "ca_bundle", where, prefix), where, prefix + "ca_bundle")
     password, source = _secret(table, where, prefix, env)
     receiver = receiver_for(doc, name, where=where, env=env)
     return Profile(
@@ -296,6 +323,7 @@ def parse_profile(doc: Mapping[str, Any], name: str | None, *, where: str = "",
         allow_insecure=allow_insecure,
         secret_source=source,
         source_path=where,
+        ca_bundle=ca_bundle,
         receiver=receiver,
     )
 

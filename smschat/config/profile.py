@@ -25,6 +25,8 @@ class Profile:
     secret_source: str = ""
     #: the file this profile was read from ("" when built in code)
     source_path: str = ""
+    #: a PEM file of CA certificates to verify the server with instead of the default ones ("" = default)
+    ca_bundle: str = ""
     #: the `[receiver]` section when it serves this profile (`smschat.config.receiver.ReceiverConfig`)
     receiver: Any = field(default=None, compare=False)
     #: Plivo: send through this Powerpack (its numbers) instead of a `src` number ("" = use src)
@@ -56,6 +58,7 @@ class Profile:
             "numbers": list(self.numbers),
             "timeout": self.timeout,
             "allow_insecure": self.allow_insecure,
+            "ca_bundle": self.ca_bundle,
             "config_file": self.source_path,
             "powerpack_uuid": self.powerpack_uuid,
         }

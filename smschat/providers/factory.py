@@ -77,5 +77,7 @@ def make_provider(profile: Any) -> Provider:
         raise ConfigError("numbers must be a list of phone numbers", key=f"{where}.numbers")
     cls = getattr(module, class_name)
     if kind == "plum":
-        return cls(base_url, username, password, format=fmt, numbers=tuple(numbers), timeout=float(timeout))
+        ca_bundle = getattr(profile, "ca_bundle", "") or ""
+        return cls(base_url, username, password, format=fmt, numbers=tuple(numbers), timeout=float(timeout),
+                   ca_bundle=str(ca_bundle))
     return cls.from_profile(profile)

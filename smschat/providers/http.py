@@ -17,7 +17,9 @@ Credentials go into `httpx.BasicAuth` only; no message built here contains them.
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import math
+import ssl
 from datetime import UTC, datetime
 
 import httpx
@@ -25,6 +27,7 @@ import httpx
 from smschat.domain.errors import (
     ApiError,
     AuthError,
+    ConfigError,
     MalformedResponse,
     NetworkError,
     RateLimited,
@@ -46,15 +49,48 @@ def make_timeout(read: float) -> httpx.Timeout:
     return httpx.Timeout(connect=min(CONNECT_TIMEOUT, float(read)), read=read, write=read, pool=read)
 
 
-def make_client(base_url: str, username: str, password: str, *, timeout: float) -> httpx.AsyncClient:
-    """The one client a provider uses for all its requests (connection pooling, auth, timeouts)."""
+def make_verify(ca_bundle: str = "") -> ssl.SSLContext | bool:
+    """TLS verification: always on; with `ca_bundle`, against that PEM file's CAs only."""
+    if not ca_bundle:
+        return True
+    try:
+        return ssl.create_default_context(cafile=ca_bundle)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise ConfigError(f"cannot use {ca_bundle!r} as a CA bundle: {sanitize_line(str(exc), limit=120)}",
+                          key="ca_bundle") from None
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def make_client(base_url: str, username: str, password: str, *, timeout: float,
+                ca_bundle: str = "") -> httpx.AsyncClient:
+    """The one client a provider uses for all its requests (connection pooling, auth, timeouts).
+
+    The standard proxy variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY) and SSL_CERT_FILE /
+    SSL_CERT_DIR are honoured (httpx `trust_env`; httpx 0.28 does not read .netrc, and the explicit
+    basic auth would win anyway), except that a loopback base URL (a local simulator) never goes
+    through a proxy.
+    """
+    host = httpx.URL(base_url).host
+    mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
+    if host and _is_loopback(host):
+        mounts[f"all://{'[' + host + ']' if ':' in host else host}"] = None
     return httpx.AsyncClient(
         base_url=base_url.rstrip("/") + "/",
         auth=httpx.BasicAuth(username, password),
         timeout=make_timeout(timeout),
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
-        trust_env=False,
+        verify=make_verify(ca_bundle),
+        trust_env=True,
+        mounts=mounts or None,
     )
 
 

@@ -107,6 +107,7 @@ class PlumProvider(Provider):
         format: str = "json",  # noqa: A002 - the profile's own word
         numbers: Iterable[str] = (),
         timeout: float = 15.0,
+        ca_bundle: str = "",
     ) -> None:
         if format not in FORMATS:
             raise ValueError(f"format must be 'json' or 'xml', not {format!r}")
@@ -114,7 +115,7 @@ class PlumProvider(Provider):
         self.format = format
         self.username = username
         self.accounts: frozenset[str] = frozenset(n for n in (normalize(x) for x in numbers) if n)
-        self._client = make_client(self.base_url, username, password, timeout=timeout)
+        self._client = make_client(self.base_url, username, password, timeout=timeout, ca_bundle=ca_bundle)
         self._scrub = _scrubber(password)
         self._closed = False
 
