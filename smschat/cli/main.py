@@ -15,6 +15,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
+from typing import Any
 
 from smschat import __version__
 from smschat.cli.context import Context, UsageError, utc_now
@@ -31,6 +32,7 @@ examples:
   echo "hello" | smschat send --to 2435678910 --body -
   smschat --json status ID                machine-readable output
   smschat simulate                        run the Plum simulator for testing
+  smschat config init                     set up an account (asks on a terminal)
 
 exit codes: 0 ok, 1 API/network failure or not delivered, 2 usage/config error, 130 interrupted
 config: --config PATH, else $SMSCHAT_CONFIG, else the path `smschat config path` prints
@@ -138,13 +140,65 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet-customers", action="store_true", help="no simulated customers texting in")
     p.add_argument("--format", choices=("json", "xml"), default="json", help="wire format of the printed profile")
 
-    p = add("config", "show the active profile or where the config file is")
+    p = add("config", "set up a profile, show the active one, or where the config file is")
     p.epilog = CONFIG_EPILOG
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     config_sub = p.add_subparsers(dest="config_command", metavar="ACTION", title="actions", required=True)
     config_sub.add_parser("show", help="the active profile, password masked", parents=[common])
     config_sub.add_parser("path", help="the config file path", parents=[common])
+    _init_parser(config_sub, common)
     return parser
+
+
+INIT_EPILOG = """\
+On a terminal, init asks for anything the flags leave out (the password is not echoed).
+Without a terminal every value comes from flags, and the password from exactly one of
+--password-stdin, --password-env or --password-command (never as an argument).
+The credentials are tested with one request before anything is saved. With --password-env or
+--password-command the file stores that reference, not the password; a password typed or piped in
+is stored in the file, which is written readable by you only (mode 0600). Other profiles in the file
+are kept (the old file is copied to FILE.bak; comments are not carried over).
+
+examples:
+  smschat config init
+  pass show plum | smschat config init --profile work --username me --number 2435678910 --password-stdin
+  smschat config init --profile work --username me --number 2435678910 --number 2435670000 \\
+      --password-command "pass show plum"
+"""
+
+
+class _RefusePassword(argparse.Action):
+    """`--password X` is refused without repeating X (it would be in the shell history and `ps`)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        parser.error("--password: a password is never taken as an argument (it would show in `ps` and the "
+                     "shell history); use --password-stdin, --password-env VAR or --password-command CMD")
+
+
+def _init_parser(config_sub: Any, common: argparse.ArgumentParser) -> None:
+    from smschat.config import DEFAULT_BASE_URLS, FORMATS
+
+    p = config_sub.add_parser("init", help="create or replace a profile (tested before it is saved)",
+                              description="Create or replace a profile in the config file.", parents=[common],
+                              epilog=INIT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                              allow_abbrev=False)
+    p.add_argument("--password", nargs="?", action=_RefusePassword, help=argparse.SUPPRESS)
+    p.add_argument("--provider", choices=list(DEFAULT_BASE_URLS), help="the SMS provider (default plum)")
+    p.add_argument("--base-url", metavar="URL", help=f"API base URL (default for plum: {DEFAULT_BASE_URLS['plum']})")
+    p.add_argument("--format", choices=FORMATS, help="wire format (default json)")
+    p.add_argument("--username", metavar="U", help="API user name")
+    p.add_argument("--number", metavar="N", action="append",
+                   help="one of the account's SMS numbers (repeatable; the first is the default sender)")
+    secret = p.add_mutually_exclusive_group()
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin's first line")
+    secret.add_argument("--password-env", metavar="VAR", help="the password is in $VAR (stored as password_env)")
+    secret.add_argument("--password-command", metavar="CMD",
+                        help="a command that prints the password (stored as password_command; run without a shell)")
+    p.add_argument("--allow-insecure", action="store_true", help="allow a plain http:// base URL to another machine")
+    p.add_argument("--ca-bundle", metavar="PEM", help="verify TLS with the CA certificates in this file")
+    p.add_argument("--make-default", action="store_true", help="make this the default profile")
+    p.add_argument("--no-check", action="store_true", help="save without testing the credentials")
 
 
 Handler = Callable[[Context], "int | object"]
@@ -156,6 +210,10 @@ def _handler(args: argparse.Namespace) -> Handler:
     if args.command is None:
         return setup.run_tui
     if args.command == "config":
+        if args.config_command == "init":
+            from smschat.cli.commands.init import run_config_init
+
+            return run_config_init
         return setup.run_config_show if args.config_command == "show" else setup.run_config_path
     return {
         "contacts": history.run_contacts,

@@ -139,7 +139,7 @@ def fake_ui(monkeypatch):
 
 def test_demo_dispatches_to_the_ui(capsys, fake_ui):
     r = run(capsys, "--demo")
-    assert r.code == 0 and fake_ui == [{"profile": None, "demo": True, "store_path": None}]
+    assert r.code == 0 and fake_ui == [{"profile": None, "demo": True, "store_path": None, "config_path": None}]
 
 
 def test_no_command_opens_the_ui_on_the_profile(capsys, fake_ui, config):
@@ -147,11 +147,25 @@ def test_no_command_opens_the_ui_on_the_profile(capsys, fake_ui, config):
     assert r.code == 0 and len(fake_ui) == 1
     call = fake_ui[0]
     assert call["demo"] is False and call["profile"].name == "sim" and call["store_path"] is None
+    assert call["config_path"] == config  # for switching profiles from the palette
 
 
-def test_no_command_without_config_exits_2(capsys, fake_ui, tmp_path):
+def test_no_command_without_config_opens_the_setup_screen(capsys, fake_ui, tmp_path):
     r = run(capsys, "--config", str(tmp_path / "none.toml"))
-    assert r.code == 2 and fake_ui == [] and "--demo" in r.err
+    assert r.code == 0 and r.err == ""
+    assert fake_ui == [{"profile": None, "demo": False, "store_path": None, "config_path": tmp_path / "none.toml"}]
+
+
+def test_no_config_and_no_terminal_is_a_config_error(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(setup, "is_terminal", lambda: False)
+    r = run(capsys, "--config", str(tmp_path / "none.toml"))
+    assert r.code == 2 and "config init" in r.err and "--demo" in r.err
+
+
+def test_invalid_config_is_an_error_not_the_setup_screen(capsys, fake_ui, tmp_path):
+    path = write_config(tmp_path / "c.toml", "https://sms.example.com/ws/sms", fmt="yaml")
+    r = run(capsys, "--config", str(path))
+    assert r.code == 2 and fake_ui == [] and f"{path}:profiles.sim.format" in r.err
 
 
 def test_ui_refuses_without_a_terminal(capsys, monkeypatch):

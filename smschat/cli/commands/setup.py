@@ -1,4 +1,4 @@
-"""`smschat config show|path`, `smschat simulate`, and launching the TUI."""
+"""`smschat config show|path`, `smschat simulate`, and launching the TUI (`config init` is in init.py)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ def run_config_show(ctx: Context) -> int:
         ("password", f"{data['password']} ({source})"),
         ("numbers", ", ".join(pretty(n) for n in data["numbers"]) + "  (first = default sender)"),
         ("timeout", f"{data['timeout']:g} s"),
+        ("ca_bundle", data["ca_bundle"] or "(system default CAs)"),
     ]
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
@@ -163,8 +164,17 @@ def _ui_run():  # noqa: ANN202 - the UI's own signature
 
 
 def run_tui(ctx: Context) -> int:
+    """The chat screen; with no config file yet (first run) the UI opens its setup screen instead.
+
+    A config file that exists but is wrong is a config error (exit 2), as for every command: the
+    setup screen never rewrites a file a person wrote.
+    """
+    from smschat.config import config_path
+
     demo = bool(getattr(ctx.args, "demo", False))
-    profile = None if demo else ctx.profile()
+    path = None if demo else config_path(getattr(ctx.args, "config", None), ctx.env)
+    first_run = path is not None and not path.exists() and is_terminal()
+    profile = None if demo or first_run else ctx.profile()
     if not is_terminal():
         raise UsageError("the chat screen needs a terminal; for scripts use a command (see `smschat --help`)")
     try:
@@ -172,5 +182,5 @@ def run_tui(ctx: Context) -> int:
     except ImportError as exc:
         ctx.note(f"smschat: the terminal UI is not available in this installation ({sanitize_line(str(exc))})")
         return 1
-    result = run(profile=profile, demo=demo, store_path=None)
+    result = run(profile=profile, demo=demo, store_path=None, config_path=path)
     return result if isinstance(result, int) else 0
