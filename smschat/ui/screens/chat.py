@@ -65,6 +65,7 @@ class ChatScreen(Screen[None]):
         self.sender_index = 0
         self._filter = ""
         self._data_version = -1
+        self._foreign_writes: tuple[int, int] | None = None
         self._initial_synced = False
 
     # -- layout ---------------------------------------------------------------------------------
@@ -120,6 +121,7 @@ class ChatScreen(Screen[None]):
         self.composer.sender = self.session.accounts[0] if self.session.accounts else ""
         self._update_header()
         self._data_version = self.session.ui_store.data_version()  # baseline: writes after this repaint
+        self._foreign_writes = self.session.ui_store.foreign_writes(*self._own_writers())
         self.reload_contacts()
         self.contacts.focus()
 
@@ -193,12 +195,13 @@ class ChatScreen(Screen[None]):
     def _update_header(self, contact: ContactSummary | None = None) -> None:
         header = self.query_one("#thread-header", Static)
         if self.open_key is None:
-            header.update(Content.from_text(" Pick a conversation on the left (↑/↓, Enter), or press n for the next one waiting."))
+            header.update(Content.from_text(" Pick a conversation on the left (↑/↓, Enter), or press n for the next one waiting."),
+                          layout=False)  # one row (app.tcss): its text never changes its size
             return
         customer, account = self.open_key
         title = contact_title(contact) if contact is not None else pretty(customer)
         header.update(
-            Content.assemble((f" {title}", "bold"), (f"  on {pretty(account)}", "$text-muted"))
+            Content.assemble((f" {title}", "bold"), (f"  on {pretty(account)}", "$text-muted")), layout=False
         )
 
     @work(group="conversation", exclusive=True, exit_on_error=False)
@@ -246,11 +249,21 @@ class ChatScreen(Screen[None]):
                 self.session.ui_store.mark_read(*self.open_key)
 
     def check_external_writes(self) -> None:
-        """Notice writes by another process (a second client, the webhook receiver)."""
-        version = self.session.ui_store.data_version()
-        if self._data_version not in (-1, version):
-            self.post_message(StoreChanged(frozenset()))
+        """Notice writes by another process (a second client, the webhook receiver). The sync
+        engine's own writes arrive as StoreChanged with their keys: they are not reloaded again."""
+        store = self.session.ui_store
+        version = store.data_version()
+        if version == self._data_version:
+            return
         self._data_version = version
+        foreign = store.foreign_writes(*self._own_writers())
+        if foreign != self._foreign_writes:
+            self._foreign_writes = foreign
+            self.post_message(StoreChanged(frozenset()))
+
+    def _own_writers(self) -> tuple[str, ...]:
+        writer = getattr(getattr(self.session.engine, "store", None), "writer_id", None)
+        return (writer,) if writer else ()
 
     # -- background sync -------------------------------------------------------------------------
     @work(group="sync", exclusive=True, exit_on_error=False)

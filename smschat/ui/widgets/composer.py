@@ -142,4 +142,4 @@ class Composer(Vertical):
             (f" · {info.encoding}", "$text-warning" if info.encoding == "UCS-2" else "$text-muted"),
             (f" · {info.remaining} left" if info.chars else "", "$text-muted"),
         )
-        self.query_one("#composer-counter", Static).update(counter)
+        self.query_one("#composer-counter", Static).update(counter, layout=False)  # one row (app.tcss): no relayout per key

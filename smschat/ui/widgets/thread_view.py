@@ -239,8 +239,20 @@ class ThreadView(ScrollView, can_focus=True):
 
     def _relayout(self) -> None:
         self._model.layout(self._model.width)
-        self.virtual_size = Size(max(0, self._model.width), self._model.total)
+        self._set_virtual_size(Size(max(0, self._model.width), self._model.total))
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Resize the content without relayouting the screen (which repaints every widget) unless
+        the scrollbar appears or goes: Textual's own no-layout path (`Widget._size_updated`)."""
+        if size == self.virtual_size:
+            return
+        height = self.container_size.height
+        if not self.is_mounted or height <= 0 or (size.height > height) != (self.virtual_size.height > height):
+            self.virtual_size = size  # the scrollbar appears or goes (or no layout yet): relayout
+            return
+        self.set_reactive(ThreadView.virtual_size, size)
+        self._scroll_update(size)  # the scrollbar's window follows
 
     def on_resize(self, event: events.Resize) -> None:
         tail = self._tail
