@@ -60,6 +60,12 @@ class SmsChatApp(App[None]):
         if old is not None:
             await asyncio.to_thread(old.close)
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report would list local variables, which can hold the password."""
+        from smschat.ui.crash import fatal_error_without_locals
+
+        fatal_error_without_locals(self)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.session is not None or action != "help"
 

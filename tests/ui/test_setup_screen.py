@@ -171,3 +171,20 @@ async def test_provider_choice_changes_defaults_and_labels(tmp_path, monkeypatch
         await pilot.pause()
         assert screen.query_one("#base_url", Input).value == "https://hosting.plumvoice.com/ws/sms"
         assert screen.query_one("#row-format").display
+
+
+async def test_a_crash_report_shows_no_local_variables(tmp_path, capsys):
+    """Textual's crash traceback lists locals; ours does not (a frame could hold the password)."""
+    app = SmsChatApp(None, config_path=tmp_path / "config.toml")
+
+    def explode(secret=PASSWORD):
+        raise RuntimeError("boom")
+
+    capsys.readouterr()
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.call_later(explode)
+            await pilot.pause()
+    report = capsys.readouterr().err
+    assert "RuntimeError" in report and "boom" in report and "explode" in report
+    assert PASSWORD not in report
