@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import ACCOUNT, SIM_PASSWORD, run, write_config
 
+from smschat import paths
 from smschat.cli import main as cli_main
 from smschat.cli.commands import setup
 from smschat.cli.context import Context
@@ -92,8 +93,24 @@ def test_config_from_environment(capsys, config, monkeypatch):
     r = run(capsys, "config", "path")
     assert r.code == 0 and r.out.strip() == str(config)
     r = run(capsys, "--json", "config", "path")
-    assert json.loads(r.out) == {"path": str(config), "exists": True}
+    assert json.loads(r.out) == {"path": str(config), "exists": True, "data_dir": str(paths.data_dir()),
+                                 "log_dir": str(config.parent / "logs")}
     assert run(capsys, "config", "show").code == 0
+
+
+def test_every_path_has_an_environment_override(monkeypatch, tmp_path):
+    monkeypatch.setenv("SMSCHAT_CONFIG", str(tmp_path / "c" / "my.toml"))
+    monkeypatch.setenv("SMSCHAT_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("SMSCHAT_LOG_DIR", str(tmp_path / "l"))
+    assert paths.config_file() == tmp_path / "c" / "my.toml"
+    assert paths.data_dir() == tmp_path / "d" and paths.store_file("work") == tmp_path / "d" / "work.sqlite3"
+    assert paths.log_dir() == tmp_path / "l"
+    for var in ("SMSCHAT_CONFIG", "SMSCHAT_DATA_DIR", "SMSCHAT_LOG_DIR"):
+        monkeypatch.delenv(var)
+    from platformdirs import user_config_path, user_data_path, user_log_path
+
+    assert paths.config_file() == user_config_path("smschat") / "config.toml"
+    assert paths.data_dir() == user_data_path("smschat") and paths.log_dir() == user_log_path("smschat")
 
 
 def test_config_show_masks_password(capsys, config):

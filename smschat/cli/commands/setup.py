@@ -20,7 +20,10 @@ def run_config_path(ctx: Context) -> int:
 
     path = config_path(getattr(ctx.args, "config", None), ctx.env)
     if ctx.json:
-        ctx.emit_json({"path": str(path), "exists": path.is_file()})
+        from smschat.paths import data_dir, log_dir
+
+        ctx.emit_json({"path": str(path), "exists": path.is_file(), "data_dir": str(data_dir()),
+                       "log_dir": str(log_dir())})
     else:
         ctx.print(str(path))
     return 0
