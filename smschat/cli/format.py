@@ -15,6 +15,7 @@ from typing import Any
 from smschat.domain.model import ContactSummary, DeliveryStatus, Direction, Message, Status
 from smschat.domain.numbers import normalize, pretty
 from smschat.domain.sanitize import sanitize, sanitize_line
+from smschat.domain.thread import TEXT_UNKNOWN
 from smschat.domain.timefmt import relative
 
 ELLIPSIS = "…"
@@ -178,7 +179,7 @@ def message_json(msg: Message) -> dict[str, Any]:
         "id": msg.id,
         "to": normalize(msg.to_number),
         "from": normalize(msg.from_number),
-        "body": msg.body,
+        "body": msg.body if msg.body_known else None,  # null: the client never saw the text
         "direction": msg.direction.value,
         "status": msg.status.value,
         "delivery": msg.delivery.value,
@@ -215,8 +216,22 @@ def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=True, indent=2)
 
 
+def shown_body(msg: Message) -> str:
+    """The body as the agent reads it: sanitised, `TEXT_UNKNOWN` when the client never saw it, and
+    the MMS media URLs on lines of their own."""
+    text = sanitize(msg.body) if msg.body_known else TEXT_UNKNOWN
+    for url in msg.media:
+        text += f"\nmedia: {sanitize_line(url, limit=500)}"
+    return text
+
+
+def line_body(msg: Message) -> str:
+    """The body on one line (sanitised), or `TEXT_UNKNOWN` when the client never saw it."""
+    return sanitize_line(msg.body, limit=300) if msg.body_known else TEXT_UNKNOWN
+
+
 def preview(msg: Message) -> str:
-    text = sanitize_line(msg.body, limit=300)
+    text = line_body(msg)
     return f"you: {text}" if msg.direction is Direction.OUTBOUND else text
 
 
@@ -244,7 +259,7 @@ def contacts_table(contacts: Sequence[ContactSummary], *, now: datetime, width: 
 def thread_table(messages: Sequence[Message], *, tz: tzinfo | None, width: int) -> str:
     rows = []
     for m in messages:
-        body = sanitize(m.body)
+        body = shown_body(m)
         if m.error:
             body += f"\n! {sanitize_line(m.error)}"
         rows.append([when_absolute(m.timestamp, tz), direction_label(m), status_label(m), body])
@@ -254,6 +269,6 @@ def thread_table(messages: Sequence[Message], *, tz: tzinfo | None, width: int) 
 def status_table(messages: Sequence[Message], *, now: datetime, width: int) -> str:
     rows = []
     for m in messages:
-        text = sanitize_line(m.error) if m.error else sanitize_line(m.body, limit=300)
+        text = sanitize_line(m.error) if m.error else line_body(m)
         rows.append([sanitize_line(m.id), status_label(m), when_relative(m.timestamp, now), show_number(m.to_number), text])
     return render_table(["ID", "STATUS", "WHEN", "TO", "MESSAGE"], rows, width=width, flex=-1)

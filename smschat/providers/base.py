@@ -50,6 +50,8 @@ class Provider(abc.ABC):
     #: Largest page the provider serves; listing code pages in steps of this.
     max_limit: int = MAX_LIMIT
     min_limit: int = MIN_LIMIT
+    #: False when listed/status records carry no text (Plivo): the client keeps what it sent itself.
+    records_carry_text: bool = True
 
     @abc.abstractmethod
     async def list_messages(self, query: ListQuery) -> MessagePage:

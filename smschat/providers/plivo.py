@@ -98,6 +98,7 @@ class PlivoProvider(Provider):
     name = "plivo"
     max_limit = MAX_LIMIT
     min_limit = MIN_LIMIT
+    records_carry_text = False
 
     def __init__(
         self,

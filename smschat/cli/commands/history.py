@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from smschat.cli import format as fmt
 from smschat.cli.context import Context, UsageError
+from smschat.domain.errors import Unsupported
 from smschat.domain.model import ContactSummary, Direction, Message, Status
 from smschat.domain.numbers import InvalidNumber, normalize, parse_number, pretty
 from smschat.providers.base import ListQuery
@@ -95,6 +96,37 @@ async def _busiest_account(provider, customer: str, profile) -> str:  # noqa: AN
     return best
 
 
+async def _from_store(ctx: Context, provider, profile, customer: str, account: str,  # noqa: ANN001
+                      limit: int) -> tuple[str, list[Message]]:
+    """The conversation from the profile's local store, after syncing the account's records into it
+    (the first time that lists up to 90 days, paced by Plivo's rate limit)."""
+    from smschat.paths import store_file
+    from smschat.store import Store
+    from smschat.sync import CURSOR, SyncEngine
+
+    store = Store.open(store_file(profile.name))
+    try:
+        if store.get_cursor(CURSOR) is None:
+            ctx.note(f"{provider.name} has no conversation endpoint: copying the account's messages into the "
+                     "local store first (rate limited; this happens once)")
+        progress = ctx.err.isatty() and not ctx.json
+
+        def report(done: int, total: int) -> None:
+            if progress and total > done:
+                ctx.err.write(f"\rfetched {done} of {total} messages…")
+                ctx.err.flush()
+
+        await SyncEngine(provider, store, profile.numbers).refresh(progress=report)
+        if progress:
+            ctx.err.write("\r\033[K")
+        if not account:
+            mine = [c for c in store.contacts(profile.numbers) if c.customer == customer]
+            account = mine[0].account if mine else profile.default_number
+        return account, store.thread(customer, account, limit=limit)
+    finally:
+        store.close()
+
+
 async def run_conversation(ctx: Context) -> int:
     customer = user_number(ctx.args.number, "NUMBER")
     profile = ctx.profile()
@@ -102,16 +134,17 @@ async def run_conversation(ctx: Context) -> int:
     from smschat.providers.paging import iter_conversation
 
     newest: list[Message] = []
+    chosen = user_number(ctx.args.account, "--account") if ctx.args.account else ""
     async with ctx.provider() as provider:
-        if ctx.args.account:
-            account = user_number(ctx.args.account, "--account")
-        else:
-            account = await _busiest_account(provider, customer, profile)
-        page_size = max(provider.min_limit, min(provider.max_limit, limit))
-        async for msg in iter_conversation(provider, customer, account, order="desc", page_size=page_size):
-            newest.append(msg)
-            if len(newest) >= limit:
-                break
+        try:
+            account = chosen or await _busiest_account(provider, customer, profile)
+            page_size = max(provider.min_limit, min(provider.max_limit, limit))
+            async for msg in iter_conversation(provider, customer, account, order="desc", page_size=page_size):
+                newest.append(msg)
+                if len(newest) >= limit:
+                    break
+        except Unsupported:  # Plivo: no conversation endpoint; the local store holds the threads (and texts)
+            account, newest = await _from_store(ctx, provider, profile, customer, chosen, limit)
     thread = sorted(newest, key=_order_key)
     if ctx.json:
         ctx.emit_json([fmt.message_json(m) for m in thread])

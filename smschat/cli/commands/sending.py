@@ -51,7 +51,9 @@ async def wait_final(provider: Provider, records: Sequence[Message], timeout: fl
                 if not exc.retryable:
                     raise
                 continue  # a transient failure: ask again next round, until the deadline
-            latest[mid] = replace(fresh, parts=fresh.parts or parts[mid])
+            known = latest[mid]  # a record without text (Plivo) keeps the text this client sent
+            text = {} if fresh.body_known else {"body": known.body, "body_known": known.body_known}
+            latest[mid] = replace(fresh, parts=fresh.parts or parts[mid], **text)
         if all(m.is_final for m in latest.values()):
             return list(latest.values()), True
         remaining = deadline - time.monotonic()
@@ -63,6 +65,16 @@ async def wait_final(provider: Provider, records: Sequence[Message], timeout: fl
 
 def _failed(messages: Sequence[Message]) -> list[Message]:
     return [m for m in messages if m.status is Status.FAILURE or m.delivery is DeliveryStatus.UNDELIVERED]
+
+
+def _keep_text(profile, records: Sequence[Message]) -> None:  # noqa: ANN001
+    """The provider's records will never show this text again (Plivo): keep it in the local store,
+    where `conversation` and the TUI read it."""
+    from smschat.paths import store_file
+    from smschat.store import Store
+
+    with Store.open(store_file(profile.name)) as store:
+        store.upsert_messages(records)
 
 
 async def run_send(ctx: Context) -> int:
@@ -78,6 +90,8 @@ async def run_send(ctx: Context) -> int:
         records = list(await provider.queue(SendRequest(to=to, from_number=sender, body=body)))
         ids = tuple(m.id for m in records)
         records = [m if m.parts else replace(m, parts=ids) for m in records]
+        if not provider.records_carry_text:
+            _keep_text(profile, records)
         if not ctx.json:
             info = count_segments(body)
             ctx.print(f"Queued to {pretty(to)} from {pretty(sender)} in {len(records)} "
