@@ -174,6 +174,8 @@ class PlumProvider(Provider):
         return plum_wire.page_from(result, self.accounts, offset=offset, limit=limit)
 
     async def queue(self, request: SendRequest) -> tuple[Message, ...]:
+        if request.media_urls or (request.kind or "sms") != "sms":
+            raise ValueError("Plum sends SMS only: MMS media cannot be sent through Plum")
         data = {"to": _wire_number(request.to), "from": _wire_number(request.from_number), "body": request.body}
         if request.result_url:
             data["result_url"] = request.result_url
