@@ -32,6 +32,7 @@ examples:
   echo "hello" | smschat send --to 2435678910 --body -
   smschat --json status ID                machine-readable output
   smschat simulate                        run the Plum simulator for testing
+  smschat receive                         run the receiver providers post texts to (see receive --help)
   smschat config init                     set up an account (asks on a terminal)
 
 exit codes: 0 ok, 1 API/network failure or not delivered, 2 usage/config error, 130 interrupted
@@ -140,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet-customers", action="store_true", help="no simulated customers texting in")
     p.add_argument("--format", choices=("json", "xml"), default="json", help="wire format of the printed profile")
 
+    from smschat.cli.commands.receive import DESCRIPTION as RECEIVE_HELP, add_arguments as receive_arguments
+
+    receive_arguments(add("receive", RECEIVE_HELP))
+
     p = add("config", "set up a profile, show the active one, or where the config file is")
     p.epilog = CONFIG_EPILOG
     p.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -209,6 +214,10 @@ def _handler(args: argparse.Namespace) -> Handler:
 
     if args.command is None:
         return setup.run_tui
+    if args.command == "receive":
+        from smschat.cli.commands.receive import run_receive
+
+        return run_receive
     if args.command == "config":
         if args.config_command == "init":
             from smschat.cli.commands.init import run_config_init
