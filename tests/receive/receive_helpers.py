@@ -66,14 +66,18 @@ class Running:
 
 @contextlib.contextmanager
 def running_receiver(tmp_path: Path, *, plum_secret: str = PLUM_SECRET, plivo_token: str = PLIVO_TOKEN,
-                     public_url: str = PUBLIC_URL, limits: Limits | None = None,
+                     public_url: str | None = PUBLIC_URL, limits: Limits | None = None,
                      header_timeout: float = 10.0) -> Iterator[Running]:
+    """A receiver on 127.0.0.1:<free port>; `public_url=None`: its own loopback URL is the public one
+    (a simulator posting to it directly signs that URL)."""
     path = tmp_path / "store.sqlite3"
     writer_store = Store.open(path)
     reader_store = Store.open(path)
-    app = ReceiverApp(writer_store, public_url=public_url, plum_secret=plum_secret, plivo_token=plivo_token,
+    app = ReceiverApp(writer_store, public_url=public_url or "", plum_secret=plum_secret, plivo_token=plivo_token,
                       limits=limits or Limits())
     server = ReceiverServer(app, host="127.0.0.1", port=0, header_timeout=header_timeout).start()
+    if public_url is None:
+        app.public_url = server.url
     try:
         yield Running(server, app, reader_store, path)
     finally:
