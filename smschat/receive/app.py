@@ -83,8 +83,8 @@ class ReceiverApp:
         limits: Limits = Limits(),
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
+        #: what the providers call (Plivo signs it); may be set once the server has bound (a loopback demo)
         self.public_url = public_url.rstrip("/")
-        self.prefix = urlsplit(self.public_url).path.rstrip("/")
         self.plum_secret = plum_secret
         self.plivo_token = plivo_token
         self.limits = limits
@@ -128,10 +128,16 @@ class ReceiverApp:
 
     # -- routing ----------------------------------------------------------------------------------
 
+    @property
+    def prefix(self) -> str:
+        """The path part of `public_url` ("" for a bare host)."""
+        return urlsplit(self.public_url).path.rstrip("/")
+
     def _route_path(self, path: str) -> str:
         """The path relative to `public_url`'s own path (a proxy may or may not strip it)."""
-        if self.prefix and (path == self.prefix or path.startswith(self.prefix + "/")):
-            return path[len(self.prefix):] or "/"
+        prefix = self.prefix
+        if prefix and (path == prefix or path.startswith(prefix + "/")):
+            return path[len(prefix):] or "/"
         return path
 
     def _secret_ok(self, given: str) -> bool:
