@@ -32,15 +32,14 @@ PARK_MAX = 1000
 
 
 class StoreWriter:
-    def __init__(self, store: Store, *, monotonic: Callable[[], float] | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = asyncio.Lock()
         self._parked: OrderedDict[str, tuple[list[StatusUpdate], float]] = OrderedDict()
         self._retry_task: asyncio.Task[None] | None = None
-        self._monotonic = monotonic
 
     def _now(self) -> float:
-        return self._monotonic() if self._monotonic else asyncio.get_running_loop().time()
+        return asyncio.get_running_loop().time()
 
     async def _run(self, fn: Callable[[], object]) -> object:
         async with self._lock:
