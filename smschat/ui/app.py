@@ -30,19 +30,21 @@ class SmsChatApp(App[None]):
     ]
 
     def __init__(self, session: Session | None, *, poll_interval: float = 3.0,
-                 config_path: Path | None = None, **kwargs: Any) -> None:
+                 config_path: Path | None = None, setup_name: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session = session
         self.poll_interval = poll_interval
         #: the config file: where setup writes, and where other profiles are found (None: demo/tests)
         self.config_path = config_path
+        #: the profile name the setup screen suggests (first run with --profile NAME)
+        self.setup_name = setup_name
 
     def on_mount(self) -> None:
         if self.session is None:
             from smschat.paths import config_file
             from smschat.ui.screens.setup import SetupScreen
 
-            self.push_screen(SetupScreen(self.config_path or config_file()))
+            self.push_screen(SetupScreen(self.config_path or config_file(), name=self.setup_name))
             return
         from smschat.ui.screens.chat import ChatScreen
 
@@ -76,7 +78,8 @@ class SmsChatApp(App[None]):
             self.push_screen(HelpScreen())
 
 
-def run(profile: Any = None, demo: bool = False, store_path: Any = None, config_path: Any = None) -> int:
+def run(profile: Any = None, demo: bool = False, store_path: Any = None, config_path: Any = None,
+        profile_name: str | None = None) -> int:
     """Run the TUI on a profile, the embedded demo, or (no profile: first run) the setup screen."""
     from smschat.session import open_session
 
@@ -91,7 +94,8 @@ def run(profile: Any = None, demo: bool = False, store_path: Any = None, config_
         from smschat.paths import store_file
 
         session = open_session(profile, Path(store_path) if store_path else store_file(profile.name))
-    app = SmsChatApp(session, config_path=None if demo or config_path is None else Path(config_path))
+    app = SmsChatApp(session, config_path=None if demo or config_path is None else Path(config_path),
+                     setup_name=profile_name)
     try:
         app.run()
     finally:

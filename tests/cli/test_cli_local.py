@@ -156,7 +156,8 @@ def fake_ui(monkeypatch):
 
 def test_demo_dispatches_to_the_ui(capsys, fake_ui):
     r = run(capsys, "--demo")
-    assert r.code == 0 and fake_ui == [{"profile": None, "demo": True, "store_path": None, "config_path": None}]
+    assert r.code == 0 and fake_ui == [{"profile": None, "demo": True, "store_path": None, "config_path": None,
+                                  "profile_name": None}]
 
 
 def test_no_command_opens_the_ui_on_the_profile(capsys, fake_ui, config):
@@ -170,7 +171,10 @@ def test_no_command_opens_the_ui_on_the_profile(capsys, fake_ui, config):
 def test_no_command_without_config_opens_the_setup_screen(capsys, fake_ui, tmp_path):
     r = run(capsys, "--config", str(tmp_path / "none.toml"))
     assert r.code == 0 and r.err == ""
-    assert fake_ui == [{"profile": None, "demo": False, "store_path": None, "config_path": tmp_path / "none.toml"}]
+    assert fake_ui == [{"profile": None, "demo": False, "store_path": None, "config_path": tmp_path / "none.toml",
+                        "profile_name": None}]
+    r = run(capsys, "--config", str(tmp_path / "none.toml"), "--profile", "work")
+    assert r.code == 0 and fake_ui[-1]["profile_name"] == "work"  # the setup screen suggests that name
 
 
 def test_no_config_and_no_terminal_is_a_config_error(capsys, monkeypatch, tmp_path):

@@ -158,9 +158,10 @@ async def test_provider_choice_changes_defaults_and_labels(tmp_path, monkeypatch
     from smschat.ui.screens import setup
 
     monkeypatch.setattr(setup, "available_providers", lambda: ["plum", "plivo"])
-    app = SmsChatApp(None, config_path=tmp_path / "config.toml")
+    app = SmsChatApp(None, config_path=tmp_path / "config.toml", setup_name="work")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
+        assert screen.query_one("#name", Input).value == "work"  # `smschat --profile work` on first run
         screen.query_one("#provider").value = "plivo"
         await pilot.pause()
         assert screen.query_one("#base_url", Input).value == "https://api.plivo.com"

@@ -185,5 +185,6 @@ def run_tui(ctx: Context) -> int:
     except ImportError as exc:
         ctx.note(f"smschat: the terminal UI is not available in this installation ({sanitize_line(str(exc))})")
         return 1
-    result = run(profile=profile, demo=demo, store_path=None, config_path=path)
+    result = run(profile=profile, demo=demo, store_path=None, config_path=path,
+                 profile_name=getattr(ctx.args, "profile", None))
     return result if isinstance(result, int) else 0

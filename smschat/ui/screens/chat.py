@@ -328,19 +328,21 @@ class ChatScreen(Screen[None]):
             return
         customer = self.open_key[0]
         sender = self.composer.sender or self.open_key[1]
-        self.composer.clear()
-        self.session.ui_store.set_draft(customer, self.open_key[1], "")
-        self.send_message(customer, sender, body)
+        self.composer.clear()  # the stored draft goes with the outbox write, in one transaction
+        self.send_message(customer, sender, body, self.open_key)
 
     @work(group="send", exit_on_error=False)
-    async def send_message(self, customer: str, sender: str, body: str) -> None:
+    async def send_message(self, customer: str, sender: str, body: str, draft: Key | None = None) -> None:
         key = (customer, sender)
         try:
-            sent: Message = await self.session.call("send", customer, sender, body)
-        except SmsError as error:
-            # the engine keeps failed sends in the store with their reason; anything else lands here
-            self.notify(Content(f"Not sent: {error}"), severity="error")
-            self.composer.set_text(body)
+            sent: Message = await self.session.call("send", customer, sender, body, draft=draft)
+        except Exception as error:  # noqa: BLE001 - the text must come back whatever went wrong
+            # the engine keeps failed sends in the store with their reason; what lands here was
+            # refused before the outbox write, so the text is still the conversation's draft
+            reason = str(error) if isinstance(error, SmsError) else f"unexpected error ({type(error).__name__})"
+            self.notify(Content(f"Not sent: {reason}"), severity="error")
+            if draft is not None and draft == self.open_key and not self.composer.text.strip():
+                self.composer.set_text(body)
             return
         self.post_message(StoreChanged(frozenset({key})))
         if sent.status is Status.FAILURE:

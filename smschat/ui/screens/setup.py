@@ -74,9 +74,10 @@ class SetupScreen(Screen[None]):
     CSS_PATH = "setup.tcss"
     BINDINGS = [Binding("ctrl+s", "save", "Test and save", priority=True)]
 
-    def __init__(self, config_path: Path, *, note: str = "") -> None:
+    def __init__(self, config_path: Path, *, name: str | None = None, note: str = "") -> None:
         super().__init__()
         self.config_path = Path(config_path)
+        self.profile_name = name or DEFAULT_PROFILE_NAME
         self.note = note
         self.busy = False
 
@@ -86,7 +87,7 @@ class SetupScreen(Screen[None]):
             yield Static(Content.assemble(("Set up your SMS account", "bold")), id="setup-title")
             yield Static(Content(self.note or "Nothing is saved until the account answers. "
                                  "Tab moves between fields; ctrl+q quits."), id="setup-help")
-            yield self._row("name", Input(DEFAULT_PROFILE_NAME, id="name", compact=True))
+            yield self._row("name", Input(self.profile_name, id="name", compact=True))
             yield self._row("provider", Select([(p, p) for p in providers], value=providers[0], allow_blank=False,
                                                id="provider", compact=True))
             yield self._row("base_url", Input(DEFAULT_BASE_URLS[providers[0]], id="base_url", compact=True))
