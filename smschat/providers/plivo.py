@@ -275,6 +275,19 @@ class PlivoProvider(Provider):
             raise NotFound(self._scrub(said) or f"Plivo has no message {uuid[:40]}", status_code=404)
         return plivo_wire.status_from(self._answer(response, request), uuid)
 
+    async def media(self, message_id: str) -> tuple[str, ...]:
+        """The media URLs of an MMS (`GET .../Message/{uuid}/Media/`), in order; () for an SMS."""
+        if not isinstance(message_id, str) or not message_id.strip():
+            raise ValueError("a message id is required")
+        uuid = message_id.strip()
+        path = f"{self._messages_path}{quote(uuid, safe='')}/Media/"
+        request = self._client.build_request("GET", path, headers={"Accept": "application/json"})
+        response = await send(self._client, request)
+        if response.status_code == 404:
+            said = plivo_wire.error_text(response.content)
+            raise NotFound(self._scrub(said) or f"Plivo has no message {uuid[:40]}", status_code=404)
+        return plivo_wire.media_urls(self._answer(response, request))
+
     async def conversation(
         self,
         number1: str,

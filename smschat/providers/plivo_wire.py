@@ -220,3 +220,19 @@ def status_from(data: object, message_uuid: str) -> Message:
             f"asked for message {_short(message_uuid, 40)} but Plivo answered about {_short(message.id, 40)}"
         )
     return message
+
+
+def media_urls(data: object) -> tuple[str, ...]:
+    """The `media_url`s of a Media list answer (`{"objects": [{"media_url", "content_type", ...}]}`)."""
+    if not isinstance(data, Mapping):
+        raise MalformedResponse(f"Plivo's media answer is a {type(data).__name__}, not an object")
+    objects = data.get("objects") or []
+    if not isinstance(objects, list):
+        raise MalformedResponse("Plivo's media answer has `objects` that are not a list")
+    urls = []
+    for item in objects:
+        url = item.get("media_url") if isinstance(item, Mapping) else None
+        if not isinstance(url, str) or not url.strip():
+            raise MalformedResponse("a media record has no media_url")
+        urls.append(url.strip())
+    return tuple(urls)

@@ -285,3 +285,14 @@ def test_api_root_tolerates_a_v1_suffix():
 def test_repr_never_shows_the_token():
     provider = PlivoProvider("https://api.plivo.com", AUTH_ID, TOKEN)
     assert TOKEN not in repr(provider)
+
+
+async def test_media_of_an_mms_and_of_an_sms():
+    async with plivo_pair() as (_server, plivo, _clock):
+        urls = ("https://cdn.example/a.jpg", "https://cdn.example/b.gif")
+        mms = (await plivo.queue(replace(REQ, kind="mms", media_urls=urls)))[0].id
+        sms = (await plivo.queue(REQ))[0].id
+        assert await plivo.media(mms) == urls
+        assert await plivo.media(sms) == ()
+        with pytest.raises(NotFound):
+            await plivo.media("00000000-0000-4000-8000-000000000000")
