@@ -124,17 +124,10 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port_text)
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_public_url(url: str) -> str:
     """The public URL without a trailing slash; `ValueError` when providers could not use it."""
+    from smschat.config.load import _is_loopback
+
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"expected an https URL like 'https://sms.example.com', got {url!r}")
@@ -161,21 +154,16 @@ def check_secret(secret: str) -> str:
     return secret
 
 
-def _text(table: Mapping[str, Any], key: str, where: str) -> str:
-    value = table[key]
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError("expected a non-empty string", path=where, key=f"{SECTION}.{key}")
-    return value.strip()
-
-
 def _secret(table: Mapping[str, Any], where: str, env: Mapping[str, str]) -> str:
+    from smschat.config.load import _string
+
     given = [k for k in ("plum_secret", "plum_secret_env") if k in table]
     if not given:
         return ""
     if len(given) > 1:
         raise ConfigError("set plum_secret or plum_secret_env, not both", path=where, key=f"{SECTION}.plum_secret_env")
     key = given[0]
-    value = _text(table, key, where)
+    value = _string(table, key, where, f"{SECTION}.")
     if key == "plum_secret_env":
         secret = env.get(value, "").strip()
         if not secret:
@@ -191,12 +179,13 @@ def _secret(table: Mapping[str, Any], where: str, env: Mapping[str, str]) -> str
 
 def parse_receiver(table: object, *, where: str, env: Mapping[str, str], default_profile: str = "") -> ReceiverConfig:
     """Validate a `[receiver]` table (unknown keys are errors, every error names file and key)."""
-    from smschat.config.load import _unknown_keys  # the same "did you mean" wording as the rest
+    from smschat.config.load import _string, _unknown_keys  # the same checks and wording as the rest
 
     if not isinstance(table, dict):
         raise ConfigError("expected a table like [receiver]", path=where, key=SECTION)
-    _unknown_keys(table, RECEIVER_KEYS, where, f"{SECTION}.")
-    listen = _text(table, "listen", where) if "listen" in table else DEFAULT_LISTEN
+    prefix = f"{SECTION}."
+    _unknown_keys(table, RECEIVER_KEYS, where, prefix)
+    listen = _string(table, "listen", where, prefix, DEFAULT_LISTEN)
     try:
         host, port = parse_listen(listen)
     except ValueError as exc:
@@ -205,15 +194,15 @@ def parse_receiver(table: object, *, where: str, env: Mapping[str, str], default
         raise ConfigError("missing; expected the https URL the providers call, like 'https://sms.example.com'",
                           path=where, key=f"{SECTION}.public_url")
     try:
-        public_url = check_public_url(_text(table, "public_url", where))
+        public_url = check_public_url(_string(table, "public_url", where, prefix))
     except ValueError as exc:
         raise ConfigError(str(exc), path=where, key=f"{SECTION}.public_url") from None
-    certfile = _text(table, "certfile", where) if "certfile" in table else ""
-    keyfile = _text(table, "keyfile", where) if "keyfile" in table else ""
+    certfile = _string(table, "certfile", where, prefix, "")
+    keyfile = _string(table, "keyfile", where, prefix, "")
     if bool(certfile) != bool(keyfile):
         missing = "keyfile" if certfile else "certfile"
         raise ConfigError("certfile and keyfile go together (TLS needs both)", path=where, key=f"{SECTION}.{missing}")
-    profile = _text(table, "profile", where) if "profile" in table else default_profile
+    profile = _string(table, "profile", where, prefix, default_profile)
     return ReceiverConfig(
         host=host,
         port=port,

@@ -125,6 +125,6 @@ def run_receive(ctx: Context) -> int:
 
 
 def _loopback(host: str) -> bool:
-    from smschat.config.receiver import _is_loopback
+    from smschat.config.load import _is_loopback
 
     return _is_loopback(host)
