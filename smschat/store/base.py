@@ -10,6 +10,7 @@ waits up to `busy_timeout` for another writer, so two processes writing at once 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import uuid
@@ -63,8 +64,12 @@ class StoreBase:
         text = str(path)
         memory = text == ":memory:" or text.startswith("file::memory:")
         if not memory:
-            Path(text).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            text = str(Path(text).expanduser())
+            file = Path(text).expanduser()
+            file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not file.exists():  # customers' texts: private from the first byte (the -wal and -shm
+                # files SQLite creates next to it take the database file's permissions)
+                os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
+            text = str(file)
         conn = sqlite3.connect(
             text,
             timeout=BUSY_TIMEOUT_MS / 1000,

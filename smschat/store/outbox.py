@@ -53,9 +53,13 @@ class OutboxEntry:
 
 
 class OutboxMixin(StoreBase):
-    def outbox_add(self, to: str, from_number: str, body: str, media: Sequence[str] = ()) -> str:
+    def outbox_add(
+        self, to: str, from_number: str, body: str, media: Sequence[str] = (), *, clear_draft: Key | None = None
+    ) -> str:
         """Write the send before any request; returns its local id (`local:<uuid4 hex>`).
-        `media`: the URLs of an MMS (empty for an SMS)."""
+        `media`: the URLs of an MMS (empty for an SMS). `clear_draft`: the (customer, account)
+        whose draft this text was; the draft goes in the same transaction (if it is still this
+        text), so a crash leaves the text in exactly one place: the draft or the outbox."""
         media = tuple(media)
         local_id = LOCAL_PREFIX + uuid.uuid4().hex
         now = self._now().replace(microsecond=0)
@@ -77,6 +81,11 @@ class OutboxMixin(StoreBase):
                 (local_id, msg.to_number, msg.from_number, body, stamp, stamp, json.dumps(list(media))),
             )
             self._put_local(conn, msg)
+            if clear_draft is not None:
+                conn.execute(
+                    "DELETE FROM drafts WHERE customer = ? AND account = ? AND body = ?",
+                    (normalize(clear_draft[0]), normalize(clear_draft[1]), body),
+                )
         return local_id
 
     def outbox_sent(self, local_id: str, records: Sequence[Message]) -> set[Key]:

@@ -315,12 +315,15 @@ class SyncEngine:
 
     # ---------------------------------------------------------------- sending
 
-    async def send(self, customer: str, account: str, body: str, *, media_urls: Sequence[str] = ()) -> Message:
+    async def send(
+        self, customer: str, account: str, body: str, *, media_urls: Sequence[str] = (), draft: Key | None = None
+    ) -> Message:
         """Validate, write the outbox row, queue once, reconcile. Returns the first stored record
         of the send, or the failed local row (`is_uncertain` tells an unknown outcome).
-        `media_urls` makes it an MMS (Plivo: 1..10 URLs)."""
+        `media_urls` makes it an MMS (Plivo: 1..10 URLs). `draft`: the conversation whose draft
+        this text is; it is cleared with the outbox write (`Store.outbox_add(clear_draft=)`)."""
         to, sender = validate(customer, account, body, self.accounts)
-        local_id = self.store.outbox_add(to, sender, body, media=tuple(media_urls))
+        local_id = self.store.outbox_add(to, sender, body, media=tuple(media_urls), clear_draft=draft)
         self._emit({(to, sender)})
         row = await self.sender.deliver(local_id)
         self._defer_first_poll(row)

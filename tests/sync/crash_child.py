@@ -2,7 +2,11 @@
 
     python crash_child.py URL FORMAT DB_PATH BODY POINT
 
+The text is the conversation's draft first (as in the app) and is sent with `draft=` (the draft is
+cleared in the outbox write's transaction).
+
 Points (where the process dies):
+- `before_outbox`: the agent pressed Enter; the outbox row is not written yet;
 - `before_queue`: the outbox row is written, the request never leaves;
 - `held_request`: the request is on the wire, the server holds it (the parent made it slow) and
   processes it after this process is gone;
@@ -59,11 +63,14 @@ async def main(url: str, fmt: str, db: str, body: str, point: str) -> None:
         return records
 
     provider.queue = patched_queue  # type: ignore[method-assign]
+    if point == "before_outbox":
+        store.outbox_add = lambda *a, **k: die()  # type: ignore[method-assign]
     if point == "before_record":
         store.outbox_sent = lambda *a, **k: die()  # type: ignore[method-assign]
     if point == "during_reconcile":
         engine.sender.find_sent = lambda *a, **k: die()  # type: ignore[method-assign]
-    await engine.send(CUSTOMER, ACCOUNT, body)
+    store.set_draft(CUSTOMER, ACCOUNT, body)  # typed in the composer
+    await engine.send(CUSTOMER, ACCOUNT, body, draft=(CUSTOMER, ACCOUNT))
     if point == "after_sent":
         die()
     raise SystemExit(f"the child was not killed at {point!r}")

@@ -28,7 +28,7 @@ from smschat.sync.retry import no_sleep
 CHILD = Path(__file__).with_name("crash_child.py")
 CUSTOMER, ACCOUNT = "6175551234", "6175550100"
 KEY = ("16175551234", "16175550100")
-POINTS = ["before_queue", "held_request", "after_answer", "before_record", "during_reconcile", "after_sent"]
+POINTS = ["before_outbox", "before_queue", "held_request", "after_answer", "before_record", "during_reconcile", "after_sent"]
 #: Where the server certainly has the message when the child dies (the others: certainly not, or
 #: later, for `held_request`).
 SENT_BEFORE_DEATH = {"after_answer", "before_record", "during_reconcile", "after_sent"}
@@ -82,7 +82,7 @@ async def test_killed_mid_send_loses_nothing_and_sends_nothing_twice(live_sim, t
     assert queue_requests(live_sim) <= 1
     if point in SENT_BEFORE_DEATH:
         assert on_server(live_sim, body) == 1
-    elif point == "before_queue":
+    elif point in ("before_outbox", "before_queue"):
         assert on_server(live_sim, body) == 0
 
     # restart: a fresh store and engine on the same database
@@ -90,6 +90,12 @@ async def test_killed_mid_send_loses_nothing_and_sends_nothing_twice(live_sim, t
     store = Store.open(db)
     try:
         engine = SyncEngine(provider, store, (ACCOUNT,), retry=RetryPolicy(attempts=2, sleep=no_sleep))
+        # the text is in exactly one place: still the draft, or in the outbox (draft cleared with it)
+        if point == "before_outbox":
+            assert store.get_draft(*KEY) == body and store.thread_items(*KEY) == []
+            assert store.outbox_unsent() == [] and on_server(live_sim, body) == 0
+            return
+        assert store.get_draft(*KEY) == ""
         before = queue_requests(live_sim)
         await engine.recover_outbox()
         assert queue_requests(live_sim) == before  # recovery never sends
