@@ -216,3 +216,20 @@ async def test_a_hostile_from_number_is_reduced_to_digits(tmp_path):
             assert {c.customer for c in screen.contacts.contacts} == {normalize(customer(0)), normalize(target)}
             assert "(212) 555-0001" in "\n".join(screen_lines(app))
             assert_safe(app, "hostile number")
+
+
+async def test_copying_a_hostile_text_copies_what_is_shown(tmp_path):
+    """`y` copies the selected text through the terminal (OSC 52). A raw ESC in it could end the
+    terminal's bracketed paste when the agent pastes into a shell, so what is copied is the text
+    as shown: controls as pictures, lines and words intact."""
+    paste_jack = "echo hello\x1b[201~\nrm -rf ~/important\n\x1b[200~"
+    entries = [_corpus["Hostile"]("paste-jack", "c0", paste_jack, "")]
+    with session_on(hostile_server(entries), tmp_path) as (session, server):
+        app = make_app(session)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await started(pilot)
+            await wait_for(pilot, lambda: screen.thread.item_count == 1, what="thread")
+            screen.thread.focus()
+            await pilot.press("y")
+            assert app.clipboard == "echo hello␛[201~\nrm -rf ~/important\n␛[200~"
+            assert not FORBIDDEN.intersection(app.clipboard.replace("\n", ""))

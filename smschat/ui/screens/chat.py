@@ -22,8 +22,9 @@ from textual.widgets import Footer, Input, Static
 from smschat.domain.errors import SmsError
 from smschat.domain.model import ContactSummary, Message, Status
 from smschat.domain.numbers import pretty
-from smschat.domain.sanitize import sanitize_line
+from smschat.domain.sanitize import sanitize, sanitize_line
 from smschat.domain.thread import LOCAL_PREFIX
+from smschat.sync.schedule import RefreshSchedule
 from smschat.ui.health import ConnectionHealth
 from smschat.ui.messages import StoreChanged
 from smschat.ui.widgets.composer import Composer
@@ -390,7 +391,9 @@ class ChatScreen(Screen[None]):
         item = self.thread.selected_item
         if item is None:
             return
-        self.app.copy_to_clipboard(item.body)
+        # the text as shown: a raw ESC could end the terminal's bracketed paste when it is pasted
+        # into a shell, and turn the rest of a customer's text into typed commands
+        self.app.copy_to_clipboard(sanitize(item.body))
         self.notify("Copied the message text.", timeout=2)
 
     def action_switch_sender(self) -> None:
