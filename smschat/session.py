@@ -72,6 +72,38 @@ class SyncRunner:
         self._thread.join(5)
 
 
+class LazyProvider:
+    """The profile's provider, built on first use (on the sync thread).
+
+    Importing httpx and creating its client (with a TLS context) is a good part of a start-up, and
+    the first paint, which comes from the local store, needs neither. Attributes are the real
+    provider's; `aclose` does nothing when it was never built.
+    """
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._provider: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def built(self) -> bool:
+        return self._provider is not None
+
+    def _get(self) -> Any:
+        if self._provider is None:
+            with self._lock:
+                if self._provider is None:
+                    self._provider = self._build()
+        return self._provider
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+    async def aclose(self) -> None:
+        if self._provider is not None:
+            await self._provider.aclose()
+
+
 @dataclass
 class Session:
     """Everything one running client needs. Build with `open_session`; close with `close`."""
@@ -113,17 +145,22 @@ def open_session(
     clock: Callable[[], datetime] = utc_now,
     demo: bool = False,
 ) -> Session:
-    """Open the store twice (engine thread + UI thread) and build provider and engine."""
-    from smschat.providers.factory import make_provider
+    """Open the store twice (engine thread + UI thread) and build the engine; the provider is
+    built when the engine first uses it (`LazyProvider`)."""
     from smschat.store import Store
     from smschat.sync import SyncEngine
+
+    def build_provider() -> Any:
+        from smschat.providers.factory import make_provider
+
+        return make_provider(profile)
 
     store_path.parent.mkdir(parents=True, exist_ok=True)
     runner = SyncRunner().start()
     accounts: Sequence[str] = tuple(normalize(n) for n in profile.numbers)
 
     async def _build() -> Any:
-        provider = make_provider(profile)
+        provider = LazyProvider(build_provider)
         store = Store.open(store_path)
         receiver = getattr(profile, "receiver", None)  # `smschat receive` gets status callbacks
         callback_url = receiver.callback_url(profile.provider) if receiver is not None else ""

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 Key = tuple[str, str]
 THREAD_WINDOW = 200  # messages read from the store per thread page
+FIRST_CONTACTS = 100  # contacts read for the first paint (the rest right after it)
+IDLE_BACKOFF = 10  # idle: a list request at most every 10 poll intervals (30 s by default)
 
 
 def is_local_id(message_id: str) -> bool:
@@ -68,6 +70,7 @@ class ChatScreen(Screen[None]):
         self._data_version = -1
         self._foreign_writes: tuple[int, int] | None = None
         self._initial_synced = False
+        self._painted = False  # network work waits for the first paint from the store
 
     # -- layout ---------------------------------------------------------------------------------
     @property
@@ -115,6 +118,8 @@ class ChatScreen(Screen[None]):
     def on_mount(self) -> None:
         loop = asyncio.get_running_loop()
         self.health = ConnectionHealth(self.status, self.app.poll_interval, loop.time)  # type: ignore[attr-defined]
+        interval = self.app.poll_interval  # type: ignore[attr-defined]
+        self.refresh_schedule = RefreshSchedule(interval, interval * IDLE_BACKOFF, loop.time)
         profile = self.session.profile
         self.status.title = "smschat · demo" if self.session.demo else f"smschat · {sanitize_line(profile.name)}"
         self.query_one("#filter", Input).display = False
@@ -123,7 +128,7 @@ class ChatScreen(Screen[None]):
         self._update_header()
         self._data_version = self.session.ui_store.data_version()  # baseline: writes after this repaint
         self._foreign_writes = self.session.ui_store.foreign_writes(*self._own_writers())
-        self.reload_contacts()
+        self.reload_contacts(limit=FIRST_CONTACTS)
         self.contacts.focus()
 
         def changed(keys: set[Key]) -> None:  # called on the sync thread
@@ -134,16 +139,28 @@ class ChatScreen(Screen[None]):
 
         self._unsubscribe = self.session.engine.subscribe(changed)
         self._unwatch_retries = self.session.engine.watch_retries(retrying)
-        self.initial_sync()
+        self.call_after_refresh(self._after_first_paint)
         self.set_interval(self.app.poll_interval, self.tick)  # type: ignore[attr-defined]
         self.set_interval(1.0, self.check_external_writes)
 
+    def _after_first_paint(self) -> None:
+        """The screen shows the store's first screenful: now the whole list, then the network
+        (the first sync, the open conversation's newest page; the provider is built on first use)."""
+        self._painted = True
+        self.reload_contacts()
+        if not self._initial_synced and not self._sync_running():
+            self.initial_sync()
+        if self.open_key is not None:
+            self.fetch_conversation(self.open_key)
+
     # -- store reads (UI thread, own connection) --------------------------------------------------
-    def reload_contacts(self) -> None:
+    def reload_contacts(self, *, limit: int | None = None) -> None:
         store = self.session.ui_store
-        contacts = store.contacts(self.session.accounts, search=self._filter)
+        contacts = store.contacts(self.session.accounts, search=self._filter, limit=limit)
         self.contacts.empty_text = "No match" if self._filter else "No conversations yet"
         self.contacts.set_contacts(contacts, keep=self.open_key)
+        if limit is not None:
+            return  # a first screenful: the count of waiting conversations comes with the full list
         all_contacts = contacts if not self._filter else store.contacts(self.session.accounts)
         self.status.waiting = sum(1 for c in all_contacts if c.waiting)
 
@@ -191,7 +208,9 @@ class ChatScreen(Screen[None]):
         self.composer.set_text(self.session.ui_store.get_draft(*contact.key))
         self._update_header(contact)
         self.session.ui_store.mark_read(*contact.key)
-        self.fetch_conversation(contact.key)
+        self.refresh_schedule.activity()  # the agent is working: poll at the normal pace again
+        if self._painted:  # else `_after_first_paint` fetches it
+            self.fetch_conversation(contact.key)
 
     def _update_header(self, contact: ContactSummary | None = None) -> None:
         header = self.query_one("#thread-header", Static)
@@ -287,7 +306,8 @@ class ChatScreen(Screen[None]):
 
     @work(group="sync", exclusive=False, exit_on_error=False)
     async def tick(self) -> None:
-        """One polling round: new messages, then due status checks."""
+        """One polling round: new messages (when `refresh_schedule` says so: it backs off while
+        rounds bring nothing), then due status checks (each pending message has its own backoff)."""
         if not self.health.due():
             return  # login rejected, or backing off after failed rounds
         if not self._initial_synced:
@@ -297,7 +317,10 @@ class ChatScreen(Screen[None]):
         if len([w for w in self.workers if w.group == "sync" and w.is_running]) > 1:
             return  # the previous round is still going (slow server): do not pile up
         try:
-            keys = await self.session.call("refresh")
+            keys: set[Key] = set()
+            if self.refresh_schedule.due():
+                keys = await self.session.call("refresh")
+                self.refresh_schedule.done(changed=bool(keys))
             keys |= await self.session.call("poll_statuses")
         except SmsError as error:
             self._connection_error(error)
@@ -311,6 +334,7 @@ class ChatScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.health.reset()
+        self.refresh_schedule.activity(now=True)
         self.tick()
 
     def _connection_error(self, error: SmsError) -> None:
