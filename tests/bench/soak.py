@@ -223,7 +223,7 @@ async def soak(seconds: float = 90.0, max_requests: int = 20_000, *, fmt: str = 
                 if not await wait_for(pilot, lambda: screen.composer.text == "", 10):
                     figures.notes.append(f"Enter on {typed!r} left {screen.composer.text!r} in the composer")
                 screen.contacts.focus()
-                await pilot.pause(rng.uniform(0.05, 0.3))
+                await pilot.pause(rng.uniform(0.02, 0.1))
                 if time.monotonic() - last_retry > 2.0:  # the agent notices ✗ failed and presses r
                     last_retry = time.monotonic()
                     for local_id in failed_replies(session.ui_store, set(replies.values()), set(replies)):
