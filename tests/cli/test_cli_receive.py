@@ -3,6 +3,7 @@ stops cleanly on SIGTERM/Ctrl-C (exit 0); configuration mistakes are exit 2 with
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -106,6 +107,9 @@ def test_urls_prints_what_to_configure_at_the_provider(tmp_path, capsys, monkeyp
     assert result.code == 0
     assert f"https://sms.example.com/plum/inbound/{SECRET}" in result.out
     assert f"https://sms.example.com/plum/status/{SECRET}" in result.out
+    result = run(capsys, "--config", str(_config(tmp_path)), "--json", "receive", "--urls")
+    assert json.loads(result.out) == {"provider": "plum", "inbound_url": f"https://sms.example.com/plum/inbound/{SECRET}",
+                                      "status_url": f"https://sms.example.com/plum/status/{SECRET}"}
 
 
 def test_without_a_receiver_section_it_says_what_to_add(tmp_path, capsys, monkeypatch):

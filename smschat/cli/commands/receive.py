@@ -62,15 +62,15 @@ def _setup_logging(ctx: Context) -> None:
 
 def _urls(ctx: Context, profile: Any, receiver: Any) -> int:
     if profile.provider == "plivo":
-        rows = [("Plivo application Message URL (POST)", receiver.plivo_message_url),
-                ("Plivo delivery reports (url, sent with each message)", receiver.plivo_status_url)]
+        inbound, status = receiver.plivo_message_url, receiver.plivo_status_url
+        labels = ("Plivo application Message URL (POST)", "Plivo delivery reports (url, sent with each message)")
     else:
-        rows = [("Plum number Application URL", receiver.plum_inbound_url),
-                ("Plum status posts (result_url, sent with each message)", receiver.plum_status_url)]
+        inbound, status = receiver.plum_inbound_url, receiver.plum_status_url
+        labels = ("Plum number Application URL", "Plum status posts (result_url, sent with each message)")
     if ctx.json:
-        ctx.emit_json({label: url for label, url in rows})
+        ctx.emit_json({"provider": profile.provider, "inbound_url": inbound, "status_url": status})
     else:
-        for label, url in rows:
+        for label, url in zip(labels, (inbound, status), strict=True):
             ctx.print(f"{label}:\n  {url}")
     return 0
 
