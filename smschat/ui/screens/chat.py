@@ -372,7 +372,9 @@ class ChatScreen(Screen[None]):
         self.post_message(StoreChanged(frozenset({key})))
         if sent.status is Status.FAILURE:
             self.notify(Content(f"Not sent: {sanitize_line(sent.error)}  (r on the message retries)"), severity="error")
-        if key != self.open_key:
+        if key != self.open_key and self.open_key == draft:
+            # sent from another of the account's numbers: follow the message to that conversation,
+            # unless the agent has moved on (jumping back would put their next words in this thread)
             self.contacts.select_key(key)
 
     @on(Composer.Changed)
