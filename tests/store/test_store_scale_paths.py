@@ -94,3 +94,19 @@ def test_decode_round_trips_every_status_and_delivery():
             assert decode(row) == msg
     msg = inbound("hi")
     assert decode(encode(msg, first_seen=1)) == msg
+
+
+def test_contacts_for_and_contact_keys_match_contacts(tmp_path):
+    store = Store.open(tmp_path / "k.sqlite3")
+    other = "3105550000"
+    store.upsert_messages([inbound(customer=f"1555000{i:04d}", at=T0 + minutes(i)) for i in range(12)])
+    store.upsert_messages([inbound(customer="15559990000", account=other, at=T0 + minutes(30))])
+    full = store.contacts([ACCOUNT])
+    assert store.contact_keys([ACCOUNT]) == [c.key for c in full]
+    assert len(store.contact_keys([])) == len(full) + 1
+    some = [full[7].key, full[2].key, ("15551234567", "12435678910")]  # the last has no message
+    assert store.contacts_for(some) == [full[2], full[7]]
+    assert store.contacts_for([]) == []
+    many = [c.key for c in store.contacts([])]
+    assert [c.key for c in store.contacts_for(many * 20)] == many  # chunked, deduplicated, in order
+    store.close()

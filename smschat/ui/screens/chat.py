@@ -39,6 +39,7 @@ Key = tuple[str, str]
 THREAD_WINDOW = 200  # messages read from the store per thread page
 FIRST_CONTACTS = 100  # contacts read for the first paint (the rest right after it)
 IDLE_BACKOFF = 10  # idle: a list request at most every 10 poll intervals (30 s by default)
+INCREMENTAL_CONTACTS = 200  # a change touching more conversations reloads the whole contact list
 
 
 def is_local_id(message_id: str) -> bool:
@@ -208,6 +209,8 @@ class ChatScreen(Screen[None]):
         self.composer.set_text(self.session.ui_store.get_draft(*contact.key))
         self._update_header(contact)
         self.session.ui_store.mark_read(*contact.key)
+        if contact.unread:
+            self.update_contacts(frozenset({contact.key}))  # its row loses the unread count
         self.refresh_schedule.activity()  # the agent is working: poll at the normal pace again
         if self._painted:  # else `_after_first_paint` fetches it
             self.fetch_conversation(contact.key)
@@ -262,11 +265,31 @@ class ChatScreen(Screen[None]):
     # -- store changes ----------------------------------------------------------------------------
     @on(StoreChanged)
     def _store_changed(self, event: StoreChanged) -> None:
-        self.reload_contacts()
         if self.open_key is not None and (not event.keys or self.open_key in event.keys):
             self.load_thread(self.open_key, fresh=False)
             if self.thread.has_focus or self.composer.input.has_focus:
                 self.session.ui_store.mark_read(*self.open_key)
+        self.update_contacts(event.keys)
+
+    def update_contacts(self, keys: frozenset[Key]) -> None:
+        """Re-read the conversations in `keys`, keep the summaries of the others: a new message
+        costs one small query, not thousands of rows (without a filter, for a few keys; else, or
+        when the list holds something unexpected, everything is reloaded)."""
+        if self._filter or not keys or len(keys) > INCREMENTAL_CONTACTS:
+            self.reload_contacts()
+            return
+        store = self.session.ui_store
+        shown = {c.key: c for c in self.contacts.contacts}
+        fresh = {c.key: c for c in store.contacts_for(keys)}
+        contacts: list[ContactSummary] = []
+        for key in store.contact_keys(self.session.accounts):
+            contact = fresh.get(key) or shown.get(key)
+            if contact is None:  # neither shown nor changed (written by someone else): read everything
+                self.reload_contacts()
+                return
+            contacts.append(contact)
+        self.contacts.set_contacts(contacts, keep=self.open_key)
+        self.status.waiting = sum(1 for c in contacts if c.waiting)
 
     def check_external_writes(self) -> None:
         """Notice writes by another process (a second client, the webhook receiver). The sync
@@ -302,7 +325,8 @@ class ChatScreen(Screen[None]):
             return
         self._initial_synced = True
         self.health.ok()
-        self.post_message(StoreChanged(frozenset(keys)))
+        if keys:  # nothing new: the screen already shows the store
+            self.post_message(StoreChanged(frozenset(keys)))
 
     @work(group="sync", exclusive=False, exit_on_error=False)
     async def tick(self) -> None:
