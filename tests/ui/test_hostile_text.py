@@ -78,7 +78,8 @@ def assert_safe(app, where: str) -> None:
             strip = widget.render_line(y)
             bad = FORBIDDEN.intersection(strip.text)
             assert not bad, f"{where}: {type(widget).__name__} line {y} draws {sorted(map(hex, map(ord, bad)))}"
-            assert strip.cell_length == width, f"{where}: {type(widget).__name__} line {y} is {strip.cell_length} cells, not {width}"
+            name = type(widget).__name__
+            assert strip.cell_length == width, f"{where}: {name} line {y} is {strip.cell_length} cells, not {width}"
     for y, line in enumerate(screen_lines(app)):
         bad = FORBIDDEN.intersection(line)
         assert not bad, f"{where}: screen row {y} draws {sorted(map(hex, map(ord, bad)))}"
@@ -142,7 +143,8 @@ async def test_markup_bodies_are_literal_in_preview_header_and_thread(tmp_path):
             for entry in entries:
                 assert entry.shown[:14] in previews, entry.name
             # clicking on a body that looks like a click action does nothing but select it
-            key = (normalize(customer(entries.index(next(h for h in entries if h.name == "markup-click-quit")))), normalize(ACCOUNT))
+            index = next(i for i, h in enumerate(entries) if h.name == "markup-click-quit")
+            key = (normalize(customer(index)), normalize(ACCOUNT))
             screen.contacts.select_key(key)
             await wait_for(pilot, lambda: screen.open_key == key and screen.thread.item_count == 1, what="open")
             row = next(y for y, line in enumerate(widget_lines(screen.thread)) if "[@click=app.quit]" in line)
@@ -169,7 +171,9 @@ async def test_server_error_text_in_toasts_and_bubbles_is_literal(tmp_path):
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
             screen = await started(pilot)
             await wait_for(pilot, lambda: screen.open_key is not None, what="a conversation open")
-            server.faults.rewrite = lambda method, path, status, body: (200, _failure_for(path, HOSTILE_ERROR)) if "/queue." in path else None
+            server.faults.rewrite = lambda method, path, status, body: (
+                (200, _failure_for(path, HOSTILE_ERROR)) if "/queue." in path else None
+            )
             screen.composer.input.focus()
             await pilot.press(*"hello there", "enter")
             await wait_for(pilot, lambda: any("pwned" in t for t in toast_texts(app)), what="toast")
@@ -189,12 +193,15 @@ async def test_server_error_text_in_the_status_bar_is_literal(tmp_path):
             screen = await started(pilot)
             body = _failure_for(".json", "[reverse]down[/] \x1b[2J\x9b")
             server.faults.rewrite = lambda method, path, status, _body: (503, body)
-            await wait_for(pilot, lambda: screen.status.state == RETRYING and "[reverse]" in rendered(screen.status), what="retrying with the server's words")
+            await wait_for(pilot, lambda: screen.status.state == RETRYING and "[reverse]" in rendered(screen.status),
+                           what="retrying with the server's words")
             bar = rendered(screen.status)
             assert "[reverse]down[/] ␛[2J" in bar and not FORBIDDEN.intersection(bar)
             assert_safe(app, "status bar")
             # a failure envelope on a read (not retryable) is a toast, literal too
-            server.faults.rewrite = lambda method, path, status, _body: (200, _failure_for(path, "[b]odd[/b] \x07")) if "/messages." in path else None
+            server.faults.rewrite = lambda method, path, status, _body: (
+                (200, _failure_for(path, "[b]odd[/b] \x07")) if "/messages." in path else None
+            )
             await wait_for(pilot, lambda: any("[b]odd[/b] ␇" in t for t in toast_texts(app)), what="toast")
             assert_safe(app, "read failure toast")
 
