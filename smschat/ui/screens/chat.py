@@ -9,6 +9,7 @@ Widgets report upward with messages; the screen owns the flow.
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -72,6 +73,9 @@ class ChatScreen(Screen[None]):
         self._foreign_writes: tuple[int, int] | None = None
         self._initial_synced = False
         self._painted = False  # network work waits for the first paint from the store
+        self._contacts_gen = 0  # bumped by every contact list change (a background reload checks it)
+        self._reader: Any = None  # a Store for background reads (opened on first use; False: unmounted)
+        self._reader_lock = threading.Lock()
 
     # -- layout ---------------------------------------------------------------------------------
     @property
@@ -115,6 +119,10 @@ class ChatScreen(Screen[None]):
             unsubscribe = getattr(self, name, None)
             if unsubscribe is not None:
                 unsubscribe()
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+            self._reader = False  # a background read still running opens nothing any more
 
     def on_mount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -156,6 +164,7 @@ class ChatScreen(Screen[None]):
 
     # -- store reads (UI thread, own connection) --------------------------------------------------
     def reload_contacts(self, *, limit: int | None = None) -> None:
+        self._contacts_gen += 1
         store = self.session.ui_store
         contacts = store.contacts(self.session.accounts, search=self._filter, limit=limit)
         self.contacts.empty_text = "No match" if self._filter else "No conversations yet"
@@ -275,8 +284,12 @@ class ChatScreen(Screen[None]):
         """Re-read the conversations in `keys`, keep the summaries of the others: a new message
         costs one small query, not thousands of rows (without a filter, for a few keys; else, or
         when the list holds something unexpected, everything is reloaded)."""
-        if self._filter or not keys or len(keys) > INCREMENTAL_CONTACTS:
+        self._contacts_gen += 1
+        if self._filter:
             self.reload_contacts()
+            return
+        if not keys or len(keys) > INCREMENTAL_CONTACTS:
+            self.reload_contacts_in_background()
             return
         store = self.session.ui_store
         shown = {c.key: c for c in self.contacts.contacts}
@@ -285,11 +298,37 @@ class ChatScreen(Screen[None]):
         for key in store.contact_keys(self.session.accounts):
             contact = fresh.get(key) or shown.get(key)
             if contact is None:  # neither shown nor changed (written by someone else): read everything
-                self.reload_contacts()
+                self.reload_contacts_in_background()
                 return
             contacts.append(contact)
         self.contacts.set_contacts(contacts, keep=self.open_key)
         self.status.waiting = sum(1 for c in contacts if c.waiting)
+
+    @work(group="contacts", exclusive=True, exit_on_error=False)
+    async def reload_contacts_in_background(self) -> None:
+        """Every contact, read on a worker thread with its own connection (thousands of rows would
+        hold the UI for tens of milliseconds), then shown; read again when more changes came in."""
+        accounts = self.session.accounts
+        for _ in range(3):
+            generation = self._contacts_gen
+            contacts = await asyncio.to_thread(self._read_contacts, accounts)
+            if generation == self._contacts_gen:
+                break
+        if self._filter:
+            return  # the filtered list is read on the UI thread as the agent types
+        self.contacts.set_contacts(contacts, keep=self.open_key)
+        self.status.waiting = sum(1 for c in contacts if c.waiting)
+
+    def _read_contacts(self, accounts: tuple[str, ...]) -> list[ContactSummary]:
+        """On a worker thread: every contact, through the screen's background connection."""
+        with self._reader_lock:
+            if self._reader is False:
+                return []
+            if self._reader is None:
+                from smschat.store import Store
+
+                self._reader = Store.open(self.session.store_path)
+            return self._reader.contacts(accounts)
 
     def check_external_writes(self) -> None:
         """Notice writes by another process (a second client, the webhook receiver). The sync
