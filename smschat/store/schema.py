@@ -133,6 +133,24 @@ CREATE TABLE writers (
 """
 
 
+# v5: triage and the address book. Done and snoozed remember the newest inbound message they covered
+# (`*_upto`, the message's own ts), so a later text wakes the conversation whatever the clocks say;
+# partial indexes make "the customer's last word" and "our last answer" one index seek each.
+_V5 = """
+ALTER TABLE conversation_state ADD COLUMN done_upto INTEGER;    -- ts of the newest inbound marked done
+ALTER TABLE conversation_state ADD COLUMN snooze_upto INTEGER;  -- ts of the newest inbound snoozed
+CREATE TABLE names (
+    number     TEXT PRIMARY KEY,              -- normalised customer number
+    name       TEXT NOT NULL DEFAULT '',
+    notes      TEXT NOT NULL DEFAULT '',
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX messages_inbound ON messages (customer, account, ts) WHERE direction = 'inbound';
+CREATE INDEX messages_answers ON messages (customer, account, ts)
+    WHERE direction = 'outbound' AND status != 'failure';
+"""
+
+
 def _v2(conn: sqlite3.Connection) -> None:
     for statement in _split(_V2):
         conn.execute(statement)
@@ -154,7 +172,7 @@ def _split(sql: str) -> list[str]:
 
 
 #: Ordered migrations; index i upgrades user_version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2, _script(_V3), _script(_V4)]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2, _script(_V3), _script(_V4), _script(_V5)]
 
 CURRENT_VERSION = len(MIGRATIONS)
 
