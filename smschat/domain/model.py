@@ -160,15 +160,43 @@ class ContactSummary:
     unread: int = 0
     failed: int = 0
     name: str = ""
+    note: str = ""
+    #: the newest inbound message, and our newest answer (an outbound message not failed)
+    last_inbound_at: datetime | None = None
+    last_answer_at: datetime | None = None
+    #: the first inbound message after our last answer and after what was marked done (None: none)
+    waiting_since: datetime | None = None
+    #: triage state kept locally: marked done (covering inbound up to `done_upto`), snoozed until
+    done_at: datetime | None = None
+    done_upto: datetime | None = None
+    snoozed_until: datetime | None = None
+    snooze_upto: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # A summary built from a provider listing alone (no store) knows only the last message.
+        if self.last_inbound_at is None and self.last_message.direction is Direction.INBOUND:
+            when = self.last_message.timestamp
+            object.__setattr__(self, "last_inbound_at", when)
+            if self.waiting_since is None and self.done_upto is None:
+                object.__setattr__(self, "waiting_since", when)
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.customer, self.account)
 
     @property
+    def needs_reply(self) -> bool:
+        """The customer's last word is unanswered (whatever was marked done or snoozed)."""
+        if self.last_inbound_at is None:
+            return False
+        return self.last_answer_at is None or self.last_inbound_at > self.last_answer_at
+
+    @property
     def waiting(self) -> bool:
-        """The last message is from the customer: they are waiting for an answer."""
-        return self.last_message.direction is Direction.INBOUND
+        """Waiting for a reply now: unanswered, not marked done, not snoozed (see `domain.triage`)."""
+        from smschat.domain.triage import Triage, triage
+
+        return triage(self, datetime.now(UTC)) is Triage.WAITING
 
     @property
     def last_activity(self) -> datetime | None:

@@ -12,7 +12,16 @@ from smschat.domain.numbers import normalize
 from smschat.domain.thread import ThreadItem, thread_items
 from smschat.store import summaries
 from smschat.store.base import StoreBase, chunks, pairs_clause
-from smschat.store.codec import MESSAGE_COLUMNS, SELECT_MESSAGE, decode, encode, is_failed, merge, to_epoch
+from smschat.store.codec import (
+    MESSAGE_COLUMNS,
+    SELECT_MESSAGE,
+    decode,
+    encode,
+    from_epoch,
+    is_failed,
+    merge,
+    to_epoch,
+)
 
 Key = tuple[str, str]
 
@@ -238,8 +247,8 @@ class MessagesMixin(StoreBase):
         """Conversation summaries on `accounts` (all accounts when empty), newest activity first;
         the first `limit` only when given (a first paint needs a screenful, not thousands).
 
-        `search` keeps conversations with a message whose body contains the text (case-insensitive
-        for ASCII), or, when the text is a number (digits and separators), whose customer number
+        `search` keeps conversations whose contact name or notes, or a message's body, contain the
+        text (case-insensitive for ASCII), or, when the text is a number (digits and separators), whose customer number
         contains those digits.
         """
         where = ["c.total > 0"]
@@ -251,10 +260,12 @@ class MessagesMixin(StoreBase):
         text = search.strip()
         if text:
             alternatives = [
+                "EXISTS (SELECT 1 FROM names AS nm WHERE nm.number = c.customer"
+                " AND (nm.name LIKE ? ESCAPE '\\' OR nm.notes LIKE ? ESCAPE '\\'))",
                 "EXISTS (SELECT 1 FROM messages AS b WHERE b.customer = c.customer AND b.account = c.account"
-                " AND b.body LIKE ? ESCAPE '\\')"
+                " AND b.body LIKE ? ESCAPE '\\')",
             ]
-            params_search: list[object] = [_like(text)]
+            params_search: list[object] = [_like(text), _like(text), _like(text)]
             digits = "".join(ch for ch in text if ch not in " -.()/+")
             if digits.isascii() and digits.isdigit():
                 alternatives.insert(0, "c.customer LIKE ?")
@@ -302,8 +313,11 @@ class MessagesMixin(StoreBase):
     def _summaries(self, where: list[str], params: list[object], *, limit: int | None = None) -> list[ContactSummary]:
         columns = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
         sql = (
-            f"SELECT {columns}, c.customer, c.account, c.total, c.inbound, c.outbound, c.unread, c.failed "
+            f"SELECT {columns}, c.customer, c.account, c.total, c.inbound, c.outbound, c.unread, c.failed, "
+            f"{_TRIAGE_COLUMNS} "
             "FROM conversations AS c JOIN messages AS m ON m.id = c.last_id "
+            "LEFT JOIN conversation_state AS s ON s.customer = c.customer AND s.account = c.account "
+            "LEFT JOIN names AS n ON n.number = c.customer "
             f"WHERE {' AND '.join(where)} ORDER BY c.last_ts DESC, c.last_id DESC"
         )
         if limit is not None:
@@ -322,6 +336,37 @@ class MessagesMixin(StoreBase):
                 outbound=row[n + 4],
                 unread=row[n + 5],
                 failed=row[n + 6],
+                name=row[n + 7],
+                note=row[n + 8],
+                last_inbound_at=from_epoch(row[n + 9]),
+                last_answer_at=from_epoch(row[n + 10]),
+                waiting_since=from_epoch(row[n + 11]),
+                done_at=from_epoch(row[n + 12]),
+                done_upto=from_epoch(row[n + 13]),
+                snoozed_until=from_epoch(row[n + 14]),
+                snooze_upto=from_epoch(row[n + 15]),
             )
             for row in rows
         ]
+
+
+# The customer's newest text, our newest answer, and the first text after both that answer and what
+# was marked done: each one seek in a partial index (schema v5), whatever the thread's length.
+_LAST_INBOUND = (
+    "(SELECT max(i.ts) FROM messages AS i WHERE i.customer = c.customer AND i.account = c.account"
+    " AND i.direction = 'inbound')"
+)
+_LAST_ANSWER = (
+    "(SELECT max(o.ts) FROM messages AS o WHERE o.customer = c.customer AND o.account = c.account"
+    " AND o.direction = 'outbound' AND o.status != 'failure')"
+)
+_WAITING_SINCE = (
+    "(SELECT min(w.ts) FROM messages AS w WHERE w.customer = c.customer AND w.account = c.account"
+    f" AND w.direction = 'inbound' AND w.ts > max(coalesce({_LAST_ANSWER}, -1), coalesce(s.done_upto, -1)))"
+)
+_TRIAGE_COLUMNS = (
+    "coalesce(n.name, ''), coalesce(n.notes, ''), "
+    f"{_LAST_INBOUND}, {_LAST_ANSWER}, "
+    f"CASE WHEN c.inbound > 0 THEN {_WAITING_SINCE} END, "
+    "s.done_at, s.done_upto, s.snoozed_until, s.snooze_upto"
+)

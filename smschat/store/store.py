@@ -1,7 +1,7 @@
 """`Store`: the single source of truth the UI and CLI read. One SQLite database per profile.
 
 The class is assembled from small parts: messages and summaries (`messages.py`), status-poll
-schedule (`polling.py`), outbox (`outbox.py`); drafts, cursors, `data_version` and `foreign_writes`
+schedule (`polling.py`), outbox (`outbox.py`), triage state and the address book (`triage.py`); drafts, cursors, `data_version` and `foreign_writes`
 live here.
 See `base.py` for threads and processes.
 """
@@ -17,13 +17,14 @@ from smschat.store.messages import MessagesMixin
 from smschat.store.outbox import OutboxMixin
 from smschat.store.polling import PollingMixin
 from smschat.store.schema import user_version
+from smschat.store.triage import TriageMixin
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Store(MessagesMixin, PollingMixin, OutboxMixin):
+class Store(MessagesMixin, PollingMixin, OutboxMixin, TriageMixin):
     """A profile's local database. Safe to share between threads (calls are serialised by a lock).
 
     Open with `Store.open(path)`; `":memory:"` gives a private in-memory store (tests).
