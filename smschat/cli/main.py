@@ -28,6 +28,7 @@ examples:
   smschat                                 open the chat screen on the default profile
   smschat contacts                        every conversation, newest first
   smschat conversation 2435678910         one thread, oldest first
+  smschat export 2435678910 -o t.csv      one thread to a file (--format text, json or csv)
   smschat send --to 2435678910 --body "On my way" --wait
   echo "hello" | smschat send --to 2435678910 --body -
   smschat --json status ID                machine-readable output
@@ -145,6 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     receive_arguments(add("receive", RECEIVE_HELP))
 
+    from smschat.cli.commands.export import DESCRIPTION as EXPORT_HELP, add_arguments as export_arguments
+
+    export_arguments(add("export", EXPORT_HELP))
+
     p = add("config", "set up a profile, show the active one, or where the config file is")
     p.epilog = CONFIG_EPILOG
     p.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -214,6 +219,10 @@ def _handler(args: argparse.Namespace) -> Handler:
 
     if args.command is None:
         return setup.run_tui
+    if args.command == "export":
+        from smschat.cli.commands.export import run_export
+
+        return run_export
     if args.command == "receive":
         from smschat.cli.commands.receive import run_receive
 
