@@ -121,6 +121,12 @@ class Session:
     def accounts(self) -> tuple[str, ...]:
         return tuple(normalize(n) for n in self.profile.numbers)
 
+    @property
+    def receiving(self) -> bool:
+        """A receiver gets the provider's posts (new texts, delivery reports): the engine's sends
+        carry its callback URL, and network polling is only a slow safety net."""
+        return bool(getattr(self.engine, "callback_url", ""))
+
     async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """Run `engine.<method>(...)` on the sync thread and await its result."""
         return await self.runner.run(getattr(self.engine, method)(*args, **kwargs))

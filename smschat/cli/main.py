@@ -25,6 +25,7 @@ from smschat.domain.sanitize import sanitize_line
 EPILOG = """\
 examples:
   smschat --demo                          try the chat screen on a built-in simulator
+  smschat --demo --provider plivo         the same on Plivo, texts arriving through the receiver
   smschat                                 open the chat screen on the default profile
   smschat contacts                        every conversation, newest first
   smschat conversation 2435678910         one thread, oldest first
@@ -88,6 +89,15 @@ def _port(text: str) -> int:
     return value
 
 
+def _demo_provider(text: str) -> str:
+    from smschat.demo import DEMO_PROVIDERS
+
+    name = text.strip().lower()
+    if name not in DEMO_PROVIDERS:
+        raise argparse.ArgumentTypeError(f"expected {' or '.join(DEMO_PROVIDERS)}, got {text!r}")
+    return name
+
+
 def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
     """The global options; accepted before or after the command."""
     parser.add_argument("--config", metavar="PATH", default=default,
@@ -109,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common_options(parser, None)
     parser.set_defaults(json=False, command=None)
     parser.add_argument("--demo", action="store_true", help="open the chat screen on a built-in simulated account")
+    parser.add_argument("--provider", metavar="NAME", type=_demo_provider, default=None, dest="demo_provider",
+                        help="with --demo: the provider to simulate, plum (default) or plivo (with the receiver)")
     parser.add_argument("--version", action="version", version=f"smschat {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
@@ -304,6 +316,12 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], datetime] | N
     if args.demo and args.command is not None:
         try:
             parser.error(f"--demo opens the chat screen; it does not go with the {args.command!r} command")
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else 2
+    if args.demo_provider is not None and not args.demo:
+        try:
+            parser.error("--provider chooses the simulated provider of --demo (smschat --demo --provider plivo); "
+                         "a profile's provider is set in its config")
         except SystemExit as exc:
             return exc.code if isinstance(exc.code, int) else 2
     ctx = Context(args, out=sys.stdout, err=sys.stderr, clock=clock or utc_now, tz=tz)

@@ -79,15 +79,16 @@ class SmsChatApp(App[None]):
 
 
 def run(profile: Any = None, demo: bool = False, store_path: Any = None, config_path: Any = None,
-        profile_name: str | None = None) -> int:
-    """Run the TUI on a profile, the embedded demo, or (no profile: first run) the setup screen."""
+        profile_name: str | None = None, demo_provider: str = "plum") -> int:
+    """Run the TUI on a profile, the embedded demo (of `demo_provider`: plum or plivo), or (no
+    profile: first run) the setup screen."""
     from smschat.session import open_session
 
     session: Session | None
     if demo:
-        from smschat.demo import open_demo_session
+        from smschat.demo import open_demo
 
-        session = open_demo_session()
+        session = open_demo(demo_provider)
     elif profile is None:
         session = None
     else:

@@ -157,7 +157,29 @@ def fake_ui(monkeypatch):
 def test_demo_dispatches_to_the_ui(capsys, fake_ui):
     r = run(capsys, "--demo")
     assert r.code == 0 and fake_ui == [{"profile": None, "demo": True, "store_path": None, "config_path": None,
-                                  "profile_name": None}]
+                                  "profile_name": None, "demo_provider": "plum"}]
+
+
+@pytest.mark.parametrize("given, expected", [("plivo", "plivo"), ("PLUM", "plum"), ("Plivo", "plivo")])
+def test_demo_provider_chooses_the_simulator(capsys, fake_ui, given, expected):
+    r = run(capsys, "--demo", "--provider", given)
+    assert r.code == 0 and fake_ui[-1]["demo"] is True and fake_ui[-1]["demo_provider"] == expected
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--demo", "--provider", "twilio"], "argument --provider: expected plum or plivo, got 'twilio'"),
+    (["--demo", "--provider", ""], "expected plum or plivo, got ''"),
+    (["--provider", "plivo"], "--provider chooses the simulated provider of --demo"),
+])
+def test_demo_provider_is_checked(capsys, fake_ui, args, expected):
+    r = run(capsys, *args)
+    assert r.code == 2 and expected in r.err and fake_ui == []
+    assert "Traceback" not in r.err
+
+
+def test_config_init_keeps_its_own_provider_option(capsys, fake_ui, tmp_path):
+    r = run(capsys, "--config", str(tmp_path / "c.toml"), "config", "init", "--provider", "twilio")
+    assert r.code == 2 and "invalid choice: 'twilio'" in r.err  # init's own check, not the demo's
 
 
 def test_no_command_opens_the_ui_on_the_profile(capsys, fake_ui, config):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smschat.sync.schedule import RefreshSchedule
+from smschat.sync.schedule import RECEIVER_BASE, RECEIVER_CAP, RefreshSchedule, refresh_schedule
 
 
 class Clock:
@@ -68,3 +68,29 @@ def test_activity_never_postpones_a_round_already_due():
 def test_cap_below_base_is_the_base():
     schedule = RefreshSchedule(5, 1, Clock())
     assert schedule.cap == 5
+
+
+def test_without_a_receiver_an_idle_client_backs_off_to_ten_intervals():
+    clock = Clock()
+    schedule = refresh_schedule(3, clock)
+    assert waits(schedule, clock, 7) == [0, 3, 6, 12, 24, 30, 30]
+
+
+def test_with_a_receiver_the_listing_is_a_slow_safety_net():
+    clock = Clock()
+    schedule = refresh_schedule(3, clock, receiving=True)
+    assert (schedule.base, schedule.cap) == (RECEIVER_BASE, RECEIVER_CAP) == (60, 600)
+    assert waits(schedule, clock, 7) == [0, 60, 120, 240, 480, 600, 600]
+    schedule.activity()  # a send or an opened conversation: still a minute away, not 3 s
+    assert not schedule.due()
+    clock.t += 59.5
+    assert not schedule.due()
+    clock.t += 0.5
+    assert schedule.due()
+    schedule.activity(now=True)  # the agent asked (ctrl+r)
+    assert schedule.due()
+
+
+def test_with_a_receiver_a_slower_poll_interval_stays_slower():
+    schedule = refresh_schedule(120, Clock(), receiving=True)
+    assert (schedule.base, schedule.cap) == (120, 1200)

@@ -160,7 +160,7 @@ def is_terminal() -> bool:
 
 
 def _ui_run():  # noqa: ANN202 - the UI's own signature
-    """`smschat.ui.app.run(profile=None|Profile, demo=bool, store_path=None) -> int`, imported lazily."""
+    """`smschat.ui.app.run(profile=None|Profile, demo=bool, store_path=None, ...) -> int`, imported lazily."""
     from smschat.ui.app import run
 
     return run
@@ -185,6 +185,7 @@ def run_tui(ctx: Context) -> int:
     except ImportError as exc:
         ctx.note(f"smschat: the terminal UI is not available in this installation ({sanitize_line(str(exc))})")
         return 1
+    extra = {"demo_provider": getattr(ctx.args, "demo_provider", None) or "plum"} if demo else {}
     result = run(profile=profile, demo=demo, store_path=None, config_path=path,
-                 profile_name=getattr(ctx.args, "profile", None))
+                 profile_name=getattr(ctx.args, "profile", None), **extra)
     return result if isinstance(result, int) else 0

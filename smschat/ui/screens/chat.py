@@ -25,7 +25,7 @@ from smschat.domain.model import ContactSummary, Message, Status
 from smschat.domain.numbers import pretty
 from smschat.domain.sanitize import sanitize, sanitize_line
 from smschat.domain.thread import LOCAL_PREFIX
-from smschat.sync.schedule import RefreshSchedule
+from smschat.sync.schedule import refresh_schedule
 from smschat.ui.health import ConnectionHealth
 from smschat.ui.messages import StoreChanged
 from smschat.ui.widgets.composer import Composer
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 Key = tuple[str, str]
 THREAD_WINDOW = 200  # messages read from the store per thread page
 FIRST_CONTACTS = 100  # contacts read for the first paint (the rest right after it)
-IDLE_BACKOFF = 10  # idle: a list request at most every 10 poll intervals (30 s by default)
 INCREMENTAL_CONTACTS = 200  # a change touching more conversations reloads the whole contact list
 
 
@@ -128,9 +127,11 @@ class ChatScreen(Screen[None]):
         loop = asyncio.get_running_loop()
         self.health = ConnectionHealth(self.status, self.app.poll_interval, loop.time)  # type: ignore[attr-defined]
         interval = self.app.poll_interval  # type: ignore[attr-defined]
-        self.refresh_schedule = RefreshSchedule(interval, interval * IDLE_BACKOFF, loop.time)
+        # idle: a list request at most every 10 intervals; with a receiver, a slow safety net
+        self.refresh_schedule = refresh_schedule(interval, loop.time, receiving=self.session.receiving)
         profile = self.session.profile
-        self.status.title = "smschat · demo" if self.session.demo else f"smschat · {sanitize_line(profile.name)}"
+        demo = "smschat · demo" + (" · Plivo" if getattr(profile, "provider", "") == "plivo" else "")
+        self.status.title = demo if self.session.demo else f"smschat · {sanitize_line(profile.name)}"
         self.query_one("#filter", Input).display = False
         self.composer.senders_count = len(self.session.accounts)
         self.composer.sender = self.session.accounts[0] if self.session.accounts else ""
