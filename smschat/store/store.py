@@ -1,7 +1,8 @@
 """`Store`: the single source of truth the UI and CLI read. One SQLite database per profile.
 
 The class is assembled from small parts: messages and summaries (`messages.py`), status-poll
-schedule (`polling.py`), outbox (`outbox.py`), triage state and the address book (`triage.py`); drafts, cursors, `data_version` and `foreign_writes`
+schedule (`polling.py`), outbox (`outbox.py`), triage state and the address book (`triage.py`),
+new inbound texts for notifications (`arrivals.py`); drafts, cursors, `data_version` and `foreign_writes`
 live here.
 See `base.py` for threads and processes.
 """
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from smschat.domain.numbers import normalize
+from smschat.store.arrivals import ArrivalsMixin
 from smschat.store.messages import MessagesMixin
 from smschat.store.outbox import OutboxMixin
 from smschat.store.polling import PollingMixin
@@ -24,7 +26,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Store(MessagesMixin, PollingMixin, OutboxMixin, TriageMixin):
+class Store(MessagesMixin, PollingMixin, OutboxMixin, TriageMixin, ArrivalsMixin):
     """A profile's local database. Safe to share between threads (calls are serialised by a lock).
 
     Open with `Store.open(path)`; `":memory:"` gives a private in-memory store (tests).
