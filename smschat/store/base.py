@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from smschat.store import search_index
 from smschat.store.schema import migrate
 
 T = TypeVar("T")
@@ -58,6 +59,8 @@ class StoreBase:
         self.path = path
         #: this Store's row in `writers` (see `Store.foreign_writes`)
         self.writer_id = uuid.uuid4().hex
+        #: this connection keeps the message search index (SQLite has FTS5; see `search_index`)
+        self._indexing = search_index.prepare(conn)
 
     @classmethod
     def _connect(cls, path: Path | str) -> tuple[sqlite3.Connection, str]:

@@ -10,7 +10,7 @@ from datetime import datetime
 from smschat.domain.model import ContactSummary, Direction, Message
 from smschat.domain.numbers import normalize
 from smschat.domain.thread import ThreadItem, thread_items
-from smschat.store import summaries
+from smschat.store import search_index, summaries
 from smschat.store.base import StoreBase, chunks, pairs_clause
 from smschat.store.codec import (
     MESSAGE_COLUMNS,
@@ -81,6 +81,8 @@ class MessagesMixin(StoreBase):
         deltas: dict[Key, summaries.Delta] = {}
         new_inbound: list[tuple[Key, int]] = []
         recompute: set[Key] = set()
+        reindex_old: list[tuple[str, int]] = []
+        reindex_new: list[tuple[str, int, str]] = []
         for message_id, msg in batch.items():
             if message_id not in existing:
                 row = encode(msg, first_seen=now)
@@ -104,6 +106,9 @@ class MessagesMixin(StoreBase):
                 continue
             row = encode(merged, first_seen=old_row[16], local=bool(old_row[15]))
             updates.append(tuple(row[i] for i in _UPDATE_INDEXES) + (message_id,))
+            if old_row[11] != row[11] or old_row[6] != row[6]:  # its text or its time: index again
+                reindex_old.append((message_id, old_row[6]))
+                reindex_new.append((message_id, row[6], row[11]))
             result.updated.append(message_id)
             old_key, key = (old_row[1], old_row[2]), (row[1], row[2])
             result.changed.update((old_key, key))
@@ -117,6 +122,9 @@ class MessagesMixin(StoreBase):
             conn.executemany(_INSERT, inserts)
         if updates:
             conn.executemany(_UPDATE, updates)
+        if self._indexing:  # the search index, in this same transaction
+            search_index.remove(conn, reindex_old)
+            search_index.add(conn, [(row[0], row[6], row[11]) for row in inserts] + reindex_new)
         if new_inbound:
             upto = summaries.read_upto(conn, {key for key, _ in new_inbound})
             for key, ts in new_inbound:

@@ -29,7 +29,7 @@ from datetime import datetime
 from smschat.domain.model import Direction, Message, Status
 from smschat.domain.numbers import normalize
 from smschat.domain.thread import LOCAL_PREFIX, UNCERTAIN_PREFIX
-from smschat.store import summaries
+from smschat.store import search_index, summaries
 from smschat.store.base import StoreBase
 from smschat.store.codec import SELECT_MESSAGE, decode, encode, from_epoch
 
@@ -201,12 +201,16 @@ class OutboxMixin(StoreBase):
     def _put_local(self, conn, msg: Message) -> None:  # type: ignore[no-untyped-def]
         row = encode(msg, first_seen=self._now_epoch(), local=True)
         conn.execute(f"INSERT INTO messages ({SELECT_MESSAGE}) VALUES ({', '.join('?' * len(row))})", row)
+        if self._indexing:
+            search_index.add(conn, [(row[0], row[6], row[11])])
         summaries.recompute(conn, [(row[1], row[2])])
 
     def _drop_local(self, conn, local_id: str) -> set[Key]:  # type: ignore[no-untyped-def]
         rows = conn.execute(
-            "DELETE FROM messages WHERE id = ? AND local = 1 RETURNING customer, account", (local_id,)
+            "DELETE FROM messages WHERE id = ? AND local = 1 RETURNING customer, account, ts", (local_id,)
         ).fetchall()
+        if self._indexing:
+            search_index.remove(conn, [(local_id, r[2]) for r in rows])
         keys = {(r[0], r[1]) for r in rows}
         summaries.recompute(conn, keys)
         return keys

@@ -171,8 +171,17 @@ def _split(sql: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
+def _v6(conn: sqlite3.Connection) -> None:
+    """v6: the full-text index of message bodies (see `search_index`; filled from the messages)."""
+    from smschat.store import search_index
+
+    search_index.migrate(conn)
+
+
 #: Ordered migrations; index i upgrades user_version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2, _script(_V3), _script(_V4), _script(_V5)]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _script(_V1), _v2, _script(_V3), _script(_V4), _script(_V5), _v6,
+]  # fmt: skip
 
 CURRENT_VERSION = len(MIGRATIONS)
 
