@@ -23,6 +23,28 @@ from smschat.session import Session, open_session, utc_now
 #: the providers `--demo` can simulate
 DEMO_PROVIDERS = ("plum", "plivo")
 
+#: the demo shop's canned replies (t in the chat screen), written as a config file would have them
+DEMO_SETTINGS = {
+    "agent_name": "Sam",
+    "templates": {
+        "Bike ready for pickup": "Hi {first_name|there}, good news: your bike is ready for pickup at Spoke & Chain. "
+                                 "We're open until 6pm today. - {agent}",
+        "Opening hours": "Hi {first_name|there}! Spoke & Chain is open Mon-Sat 9am-6pm and Sun 10am-4pm, "
+                         "at 12 Harbor St. Text this number any time.",
+        "Repair estimate": "Hi {first_name|there}, we've checked your bike: the repair comes to about $__ "
+                           "and takes 2 days. Reply YES and we'll get started. - {agent}",
+        "Book a service": "Thanks for getting in touch! Reply with a day that suits you and we'll book your "
+                          "bike in for a service. - {agent}, Spoke & Chain",
+    },
+}
+
+
+def demo_settings():  # noqa: ANN201 - smschat.config.ui.UiSettings, imported lazily
+    """The demo's app settings (canned replies, agent name), checked as a config file's would be."""
+    from smschat.config.ui import parse_ui_settings
+
+    return parse_ui_settings(DEMO_SETTINGS, "(demo)")
+
 
 def demo_profile(url: str, username: str, password: str, numbers: list[str], fmt: str = "json"):  # noqa: ANN201
     from smschat.config import Profile
@@ -35,6 +57,7 @@ def demo_profile(url: str, username: str, password: str, numbers: list[str], fmt
         username=username,
         password=password,
         numbers=tuple(numbers),
+        ui=demo_settings(),
     )
 
 
@@ -140,6 +163,7 @@ def plivo_demo_session(
             password=account.auth_token,
             numbers=tuple(account.numbers),
             receiver=ReceiverConfig(host="127.0.0.1", port=receiver.port, public_url=receiver.url),
+            ui=demo_settings(),
         )
         session = open_session(profile, path, clock=clock, demo=True)
     except BaseException:

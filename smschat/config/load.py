@@ -22,6 +22,7 @@ from smschat import paths
 from smschat.config.profile import Profile
 from smschat.config.receiver import receiver_for
 from smschat.config.secret import SECRET_KEYS, resolve_secret
+from smschat.config.ui import UI_KEYS, parse_ui_settings
 from smschat.domain.errors import ConfigError
 from smschat.domain.numbers import InvalidNumber, parse_number
 from smschat.domain.sanitize import sanitize_line
@@ -31,7 +32,7 @@ DEFAULT_BASE_URLS = {
     "plivo": "https://api.plivo.com",
 }
 FORMATS = ("json", "xml")
-TOP_KEYS = ("default_profile", "profiles", "receiver")
+TOP_KEYS = ("default_profile", "profiles", "receiver", *UI_KEYS)
 PROFILE_KEYS = (
     "provider",
     "base_url",
@@ -310,6 +311,7 @@ def parse_profile(doc: Mapping[str, Any], name: str | None, *, where: str = "",
         ca_bundle = check_ca_bundle(_string(table, "ca_bundle", where, prefix), where, prefix + "ca_bundle")
     password, source = _secret(table, where, prefix, env)
     receiver = receiver_for(doc, name, where=where, env=env)
+    ui = parse_ui_settings(doc, where)
     return Profile(
         name=name,
         provider=provider,
@@ -325,6 +327,7 @@ def parse_profile(doc: Mapping[str, Any], name: str | None, *, where: str = "",
         source_path=where,
         ca_bundle=ca_bundle,
         receiver=receiver,
+        ui=ui,
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from smschat.config.ui import UiSettings
+
 MASK = "********"
 
 
@@ -31,6 +33,8 @@ class Profile:
     receiver: Any = field(default=None, compare=False)
     #: Plivo: send through this Powerpack (its numbers) instead of a `src` number ("" = use src)
     powerpack_uuid: str = ""
+    #: the file's app settings: canned replies, remapped keys, agent name (`smschat.config.ui.UiSettings`)
+    ui: UiSettings = field(default_factory=UiSettings, compare=False)
 
     def __repr__(self) -> str:
         return (
