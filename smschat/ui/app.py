@@ -38,6 +38,8 @@ class SmsChatApp(App[None]):
         self.config_path = config_path
         #: the profile name the setup screen suggests (first run with --profile NAME)
         self.setup_name = setup_name
+        #: binding id -> keys from the config's [keys] (applied with `set_keymap`; the help screen shows it)
+        self.keymap: dict[str, str] = {}
 
     def on_mount(self) -> None:
         if self.session is None:
@@ -48,6 +50,7 @@ class SmsChatApp(App[None]):
             return
         from smschat.ui.screens.chat import ChatScreen
 
+        self.apply_keymap()
         self.push_screen(ChatScreen())
 
     async def switch_session(self, session: Session) -> None:
@@ -58,9 +61,16 @@ class SmsChatApp(App[None]):
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         self.session = session
+        self.apply_keymap()
         await self.push_screen(ChatScreen())
         if old is not None:
             await asyncio.to_thread(old.close)
+
+    def apply_keymap(self) -> None:
+        """The session's `[keys]` (checked when the config was read) replace the default keys."""
+        ui = getattr(getattr(self.session, "profile", None), "ui", None)
+        self.keymap = dict(getattr(ui, "keymap", None) or {})
+        self.set_keymap(self.keymap)
 
     def _fatal_error(self) -> None:
         """Textual's crash report would list local variables, which can hold the password."""
