@@ -79,7 +79,7 @@ class Query:
 
 
 def parse_query(text: str) -> Query:
-    stripped = " ".join(str(text).split())
+    stripped = " ".join(str(text).replace("\x00", " ").split())  # (a NUL ends an FTS5 query string)
     digits = number_digits(stripped)
     if digits:
         return Query(stripped, digits=digits)

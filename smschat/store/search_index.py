@@ -117,7 +117,7 @@ def document(body: str) -> tuple[str, str] | None:
     """The indexed columns of a body (None: nothing to index)."""
     if not body:
         return None
-    text = fold(body)
+    text = fold(body).replace("\x00", " ")  # as queries have it (`parse_query`)
     digits = collapse_digits(text)
     return text, ("" if digits == text else digits)
 

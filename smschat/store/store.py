@@ -2,7 +2,8 @@
 
 The class is assembled from small parts: messages and summaries (`messages.py`), status-poll
 schedule (`polling.py`), outbox (`outbox.py`), triage state and the address book (`triage.py`),
-new inbound texts for notifications (`arrivals.py`); drafts, cursors, `data_version` and `foreign_writes`
+new inbound texts for notifications (`arrivals.py`), search (`search.py`) and thread windows around
+a message (`window.py`); drafts, cursors, `data_version` and `foreign_writes`
 live here.
 See `base.py` for threads and processes.
 """
@@ -19,14 +20,16 @@ from smschat.store.messages import MessagesMixin
 from smschat.store.outbox import OutboxMixin
 from smschat.store.polling import PollingMixin
 from smschat.store.schema import user_version
+from smschat.store.search import SearchMixin
 from smschat.store.triage import TriageMixin
+from smschat.store.window import ThreadWindowMixin
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Store(MessagesMixin, PollingMixin, OutboxMixin, TriageMixin, ArrivalsMixin):
+class Store(MessagesMixin, PollingMixin, OutboxMixin, TriageMixin, ArrivalsMixin, SearchMixin, ThreadWindowMixin):
     """A profile's local database. Safe to share between threads (calls are serialised by a lock).
 
     Open with `Store.open(path)`; `":memory:"` gives a private in-memory store (tests).
