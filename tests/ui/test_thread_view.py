@@ -73,6 +73,9 @@ class Host(App):
     def on_thread_view_new_below(self, event: ThreadView.NewBelow) -> None:
         self.posted.append(event)
 
+    def on_thread_view_need_newer(self, event: ThreadView.NeedNewer) -> None:
+        self.posted.append(event)
+
     def of(self, kind: type) -> list:
         return [event for event in self.posted if isinstance(event, kind)]
 
@@ -511,6 +514,69 @@ async def test_select_by_record_id_scrolls_to_it():
         assert view.selected_item.id == messages[3].id
         marked = [line for line in screen_lines(view) if line.startswith("▸")]
         assert marked and re.search(r"message number 3\b", " ".join(marked))
+
+
+async def test_opening_a_window_at_a_message_selects_it_on_screen():
+    messages = conversation(1000)
+    window = messages[500:701]  # the store's page around message 600, with more below
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = pilot.app.query_one(ThreadView)
+        view.focus()
+        view.set_messages(window, account_numbers=[ACCOUNT], has_older=True, has_newer=True, select=messages[600].id)
+        await pilot.pause()
+        assert view.selected_item.id == messages[600].id
+        marked = " ".join(line for line in screen_lines(view) if line.startswith("▸"))
+        assert re.search(r"message number 600\b", marked)
+        assert 0 < view.scroll_y < view.max_scroll_y
+        assert not app.of(ThreadView.NeedNewer) and not app.of(ThreadView.NeedOlder)
+        await pilot.press("down")
+        assert view.selected_item.id == messages[601].id
+
+
+async def test_a_window_asks_for_the_page_below_at_its_bottom_and_keeps_the_reading_place():
+    messages = conversation(1000)
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = pilot.app.query_one(ThreadView)
+        view.focus()
+        view.set_messages(messages[500:701], account_numbers=[ACCOUNT], has_newer=True, select=messages[690].id)
+        await pilot.pause()
+        for _ in range(6):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        asked = app.of(ThreadView.NeedNewer)
+        assert len(asked) == 1 and not asked[0].newest  # once, until the page comes
+        reading = view.selected_item.id
+        before = [line for line in screen_lines(view) if "message number" in line]
+        view.append_newer(messages[701:901], has_newer=True)
+        await pilot.pause()
+        assert view.selected_item.id == reading
+        assert [line for line in screen_lines(view) if "message number" in line] == before
+        assert view.scroll_y < view.max_scroll_y  # the new page is below, not scrolled to
+        await pilot.press("end")  # the newest: the app reloads the newest page
+        await pilot.pause()
+        assert app.of(ThreadView.NeedNewer)[-1].newest
+        view.append_newer(messages[901:], has_newer=False)
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.selected_item.id == messages[-1].id and view.scroll_y == view.max_scroll_y
+
+
+async def test_a_window_selected_before_the_view_is_laid_out_is_revealed_on_mount():
+    messages = conversation(600)
+
+    class Early(Host):
+        def on_mount(self) -> None:
+            view = self.query_one(ThreadView)
+            view.set_messages(messages[:300], account_numbers=[ACCOUNT], has_newer=True, select=messages[150].id)
+
+    app = Early()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = pilot.app.query_one(ThreadView)
+        assert view.selected_item.id == messages[150].id
+        assert re.search(r"message number 150\b", " ".join(line for line in screen_lines(view) if line.startswith("▸")))
 
 
 # --- snapshots ----------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The conversation: chat bubbles drawn with the Line API, so a 10,000-message thread stays fast.
 
-Data goes in through methods (`set_messages`, `prepend_older`, `upsert`, `remove`, `set_loading`)
-as `ThreadItem`s or raw `Message` records; the view posts `Selected`, `NeedOlder` and `NewBelow` up.
+Data goes in through methods (`set_messages`, `prepend_older`, `append_newer`, `upsert`, `remove`,
+`set_loading`) as `ThreadItem`s or raw `Message` records; the view posts `Selected`, `NeedOlder`,
+`NeedNewer` and `NewBelow` up. A thread opened at one message far back (a search result) is a window:
+`has_newer` is set until the pages below it are in.
 `ThreadModel` keeps the bubbles and a prefix sum of their heights, so `render_line` finds its bubble
 by bisection; only bubbles on screen are drawn, cached per bubble, width, day label and selection.
 Styles: component classes in `widgets.tcss` (`WIDGETS_TCSS`), read in code.
@@ -32,6 +34,7 @@ WIDGETS_TCSS = Path(__file__).with_name("widgets.tcss")
 
 Anchor = tuple[GroupKey, int]
 FIRST_LAYOUT = 300  # bubbles laid out when a thread opens; older ones follow as the user scrolls up
+ABOVE_SELECTED = 100  # bubbles laid out above a message the thread opens at (`set_messages(select=)`)
 MORE_LAYOUT = 500  # bubbles laid out each time the user reaches the top of what is laid out
 
 
@@ -82,6 +85,17 @@ class ThreadView(ScrollView, can_focus=True):
         Posted once until the next `prepend_older` or `set_messages`.
         """
 
+    class NeedNewer(_ViewMessage):
+        """`has_newer` is set and the user reached the bottom (answer with `append_newer`), or asked
+        for the newest message (`newest`: answer with `set_messages` of the newest page).
+
+        Posted once until the next `append_newer` or `set_messages`.
+        """
+
+        def __init__(self, thread_view: ThreadView, *, newest: bool = False) -> None:
+            super().__init__(thread_view)
+            self.newest = newest
+
     class NewBelow(_ViewMessage):
         """`count` unseen messages arrived below while scrolled up (0: the user reached the end)."""
 
@@ -101,10 +115,13 @@ class ThreadView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.account_numbers: tuple[str, ...] = ()
         self.has_older = False
+        self.has_newer = False  # a window: the store has newer messages than the last one shown
         self._model = ThreadModel(tz)
         self._cursor: GroupKey | None = None
         self._loading = False
         self._older_requested = False
+        self._newer_requested = False
+        self._reveal_key: GroupKey | None = None  # the bubble to bring on screen once laid out
         self._pending_new = 0
         self._tail = True  # at the end: new messages and resizes keep the view at the end
         self._painter = ThreadPainter(self._model, clock=clock, tz=tz)
@@ -155,20 +172,45 @@ class ThreadView(ScrollView, can_focus=True):
         self._relayout()
 
     def set_messages(
-        self, items: Iterable[ThreadItem | Message], *, account_numbers: Iterable[str] = (), has_older: bool = False
+        self,
+        items: Iterable[ThreadItem | Message],
+        *,
+        account_numbers: Iterable[str] = (),
+        has_older: bool = False,
+        has_newer: bool = False,
+        select: str | None = None,
     ) -> None:
-        """Replace the content (opening a thread): the newest message is selected, at the bottom."""
+        """Replace the content (opening a thread): the newest message is selected, at the bottom;
+        or, with `select`, the item holding that record id, on screen (a window of the thread:
+        `has_newer` says the store has more below the items given)."""
         self._reset()
         self.account_numbers = tuple(account_numbers)
         self.has_older = has_older
+        self.has_newer = has_newer
         self._model.merge(items)
-        self._model.show_newest(FIRST_LAYOUT)
-        self._relayout()
         bubbles = self._model.bubbles
-        self._cursor = bubbles[-1].key if bubbles else None
-        self._scroll_end()
+        key = self._model.key_of(select) if select is not None else None
+        target = self._model.pos.get(key) if key is not None else None
+        shown = FIRST_LAYOUT if target is None else max(FIRST_LAYOUT, len(bubbles) - target + ABOVE_SELECTED)
+        self._model.show_newest(shown)
+        self._relayout()
+        if target is None:
+            self._cursor = bubbles[-1].key if bubbles else None
+            self._scroll_end()
+        else:
+            self._cursor = bubbles[target].key
+            self._reveal_key = self._cursor
+            self._reveal_pending()
         self.post_message(self.Selected(self, self.selected_item))
         self._check_top()
+        self._check_bottom()
+
+    def append_newer(self, items: Iterable[ThreadItem | Message], has_newer: bool) -> None:
+        """Add the page below a window; what the user was reading stays on the same rows."""
+        self.has_newer = has_newer
+        self._newer_requested = False
+        self._change(lambda: self._model.merge(items), follow=False)
+        self._check_bottom()
 
     def prepend_older(self, items: Iterable[ThreadItem | Message], has_older: bool) -> None:
         """Add older messages at the top; what the user was reading stays on the same rows."""
@@ -232,6 +274,8 @@ class ThreadView(ScrollView, can_focus=True):
         self._cursor = None
         self._loading = False
         self._older_requested = False
+        self._newer_requested = False
+        self._reveal_key = None
         self._pending_new = 0
         self._painter.clear()
 
@@ -260,9 +304,12 @@ class ThreadView(ScrollView, can_focus=True):
             self._model.width = self.content_width
             self._painter.clear()
             self._relayout()
-        if tail:
+        if self._reveal_key is not None:
+            self._reveal_pending()
+        elif tail:
             self._scroll_end()
         self._check_top()
+        self._check_bottom()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -320,6 +367,22 @@ class ThreadView(ScrollView, can_focus=True):
         self._tail = True
         self._scroll(self._max_scroll())
 
+    def _reveal_pending(self) -> None:
+        """Bring the bubble the thread opened at on screen, a third of the way down (once the view
+        is laid out: until then `on_resize` calls again)."""
+        index = self._model.pos.get(self._reveal_key) if self._reveal_key is not None else None
+        if index is None:
+            self._reveal_key = None
+            return
+        self._tail = False
+        if self._model.width <= 0 or not self.is_mounted or self._viewport_height() <= 0:
+            return
+        wanted = max(0, min(self._model.start(index) - self._viewport_height() // 3, self._max_scroll()))
+        self._scroll(wanted)
+        if round(self.scroll_y) == wanted:  # else the view's size is not final yet: again on resize
+            self._reveal_key = None
+            self._tail = self._at_end()
+
     def _scroll(self, row: int) -> None:
         if self.is_mounted:  # before that, the first resize lays out and scrolls (tail)
             self.scroll_to(y=max(0, min(row, self._max_scroll())), animate=False, force=True)
@@ -348,6 +411,7 @@ class ThreadView(ScrollView, can_focus=True):
             self.post_message(self.NewBelow(self, 0))
             self.refresh()
         self._check_top()
+        self._check_bottom()
 
     def _check_top(self) -> None:
         """At the top: lay out more of what is loaded, else ask for older messages (once)."""
@@ -359,6 +423,14 @@ class ThreadView(ScrollView, can_focus=True):
             self._older_requested = True
             self.post_message(self.NeedOlder(self))
             self.refresh()
+
+    def _check_bottom(self) -> None:
+        """At the bottom of a window: ask for the page below (once)."""
+        if self._model.width <= 0 or not self.has_newer or self._newer_requested or self._reveal_key is not None:
+            return
+        if self._at_end():
+            self._newer_requested = True
+            self.post_message(self.NeedNewer(self))
 
     # --- cursor and keys --------------------------------------------------------------------------
 
@@ -417,6 +489,7 @@ class ThreadView(ScrollView, can_focus=True):
             self._scroll(min(self._model.end(index) - self._viewport_height(), top + step))
         elif index == len(self._model) - 1:
             self._scroll_end()
+            self._check_bottom()
         else:
             self._move_cursor(index + 1)
             self._reveal(index + 1, upward=False)
@@ -440,7 +513,10 @@ class ThreadView(ScrollView, can_focus=True):
         self._check_top()
 
     def action_last(self) -> None:
-        """The newest message; new ones are followed again."""
+        """The newest message; new ones are followed again (a window asks for the newest page)."""
+        if self.has_newer:
+            self.post_message(self.NeedNewer(self, newest=True))
+            return
         if self._model.bubbles:
             self._move_cursor(len(self._model) - 1)
         self._scroll_end()
