@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from smschat import paths
+from smschat.config.notifications import parse_notifications
 from smschat.config.profile import Profile
 from smschat.config.receiver import receiver_for
 from smschat.config.secret import SECRET_KEYS, resolve_secret
@@ -32,7 +33,7 @@ DEFAULT_BASE_URLS = {
     "plivo": "https://api.plivo.com",
 }
 FORMATS = ("json", "xml")
-TOP_KEYS = ("default_profile", "profiles", "receiver", *UI_KEYS)
+TOP_KEYS = ("default_profile", "profiles", "receiver", "notifications", *UI_KEYS)
 PROFILE_KEYS = (
     "provider",
     "base_url",
@@ -311,6 +312,7 @@ def parse_profile(doc: Mapping[str, Any], name: str | None, *, where: str = "",
         ca_bundle = check_ca_bundle(_string(table, "ca_bundle", where, prefix), where, prefix + "ca_bundle")
     password, source = _secret(table, where, prefix, env)
     receiver = receiver_for(doc, name, where=where, env=env)
+    notifications = parse_notifications(doc, where)
     ui = parse_ui_settings(doc, where)
     return Profile(
         name=name,
@@ -327,6 +329,7 @@ def parse_profile(doc: Mapping[str, Any], name: str | None, *, where: str = "",
         source_path=where,
         ca_bundle=ca_bundle,
         receiver=receiver,
+        notifications=notifications,
         ui=ui,
     )
 

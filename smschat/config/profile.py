@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smschat.config.ui import UiSettings
+from smschat.domain.notify import NotifySettings
 
 MASK = "********"
 
@@ -33,6 +34,8 @@ class Profile:
     receiver: Any = field(default=None, compare=False)
     #: Plivo: send through this Powerpack (its numbers) instead of a `src` number ("" = use src)
     powerpack_uuid: str = ""
+    #: the `[notifications]` section: bell, toast, desktop notification (`smschat.domain.notify`)
+    notifications: NotifySettings = field(default_factory=NotifySettings, compare=False)
     #: the file's app settings: canned replies, remapped keys, agent name (`smschat.config.ui.UiSettings`)
     ui: UiSettings = field(default_factory=UiSettings, compare=False)
 
