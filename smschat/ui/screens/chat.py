@@ -21,15 +21,24 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from smschat.domain.errors import SmsError
+from smschat.domain.media import supports_mms
 from smschat.domain.model import ContactSummary, Message, Status
 from smschat.domain.numbers import pretty
 from smschat.domain.sanitize import sanitize, sanitize_line
 from smschat.domain.thread import LOCAL_PREFIX
+from smschat.domain.timefmt import waited
+from smschat.domain.triage import Triage, View, ViewKind, counts, next_waiting, triage
+from smschat.store.triage import TriageMark
 from smschat.sync.schedule import refresh_schedule
 from smschat.ui.health import ConnectionHealth
 from smschat.ui.messages import StoreChanged
+from smschat.ui.screens.chat_tools import ConversationTools
+from smschat.ui.screens.chat_search import SearchJump
+from smschat.ui.notifier import ArrivalNotifier
 from smschat.ui.widgets.composer import Composer
+from smschat.ui.screens.triage import ContactEdit, ContactEditor, SnoozeChoice, SnoozeScreen, ViewPicker
 from smschat.ui.widgets.contact_list import ContactList, contact_title
+from smschat.ui.widgets.view_bar import ViewBar
 from smschat.ui.widgets.status_bar import SYNCING, TROUBLE, StatusBar
 from smschat.ui.widgets.thread_view import ThreadView
 
@@ -46,18 +55,28 @@ def is_local_id(message_id: str) -> bool:
     return message_id.startswith(LOCAL_PREFIX)
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(ConversationTools, SearchJump, Screen[None]):
     """The main screen. Needs `app.session` (a `smschat.session.Session`)."""
 
     BINDINGS = [
         Binding("tab", "focus_next_pane", "Next pane", show=False, priority=True),
         Binding("shift+tab", "focus_previous_pane", "Prev pane", show=False, priority=True),
-        Binding("slash", "filter", "Filter", tooltip="Filter contacts by number, name or text"),
+        Binding("slash", "search", "Search", id="search",
+                tooltip="Search every message, number and name; enter opens the thread at the message"),
+        Binding("f", "filter", "Filter", show=False, id="filter", tooltip="Filter contacts by number, name or text"),
         Binding("i,c", "compose", "Reply", tooltip="Write a reply in the open conversation"),
         Binding("escape", "back", "Back", show=False),
         Binding("n", "next_waiting", "Next waiting", tooltip="Jump to the next conversation waiting for a reply"),
+        Binding("N", "oldest_waiting", "Oldest waiting", show=False, tooltip="Jump to the customer who has waited longest"),
+        Binding("e,d", "done", "Done", tooltip="Mark the conversation done without replying (their next text reopens it)"),
+        Binding("z", "snooze", "Snooze", tooltip="Hide the conversation from the waiting queue for a while"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last done or snooze"),
+        Binding("v", "views", "View", tooltip="Show all, waiting, unread, failed, snoozed or done conversations"),
+        Binding("a", "edit_contact", "Name", show=False, tooltip="Name the contact and keep notes (address book)"),
         Binding("r", "retry", "Retry", show=False, tooltip="Send the selected failed message again"),
         Binding("y", "copy", "Copy", show=False, tooltip="Copy the selected message's text"),
+        Binding("m", "new_conversation", "New", show=False, tooltip="Start a conversation with a number that never wrote"),
+        Binding("x", "export", "Export", show=False, tooltip="Export the open conversation (text, JSON or CSV)"),
         Binding("ctrl+o", "switch_sender", "Sender", tooltip="Switch the number you send from"),
         Binding("ctrl+r", "refresh", "Refresh", show=False),
         Binding("ctrl+b", "toggle_sidebar", "Contacts", show=False, tooltip="Show or hide the contact list"),
@@ -68,6 +87,10 @@ class ChatScreen(Screen[None]):
         self.open_key: Key | None = None
         self.sender_index = 0
         self._filter = ""
+        self.view = View()
+        self._all: list[ContactSummary] = []  # every conversation (matching the filter); the view shows some
+        self._last_mark: tuple[Key, TriageMark, str] | None = None  # for undo: key, state before, what was done
+        self._sticky: Key | None = None  # the open conversation stays listed until done/snoozed or left
         self._data_version = -1
         self._foreign_writes: tuple[int, int] | None = None
         self._initial_synced = False
@@ -75,6 +98,7 @@ class ChatScreen(Screen[None]):
         self._contacts_gen = 0  # bumped by every contact list change (a background reload checks it)
         self._reader: Any = None  # a Store for background reads (opened on first use; False: unmounted)
         self._reader_lock = threading.Lock()
+        self._media: dict[Key, tuple[str, ...]] = {}  # attachments being written, per conversation (MMS)
 
     # -- layout ---------------------------------------------------------------------------------
     @property
@@ -86,6 +110,7 @@ class ChatScreen(Screen[None]):
         with Horizontal(id="panes"):
             with Vertical(id="sidebar"):
                 yield Input(placeholder="Filter: number, name, text", id="filter")
+                yield ViewBar(id="view-bar")
                 yield ContactList(clock=self.session.clock, id="contacts")
             with Vertical(id="conversation"):
                 yield Static(id="thread-header", markup=False)
@@ -96,6 +121,10 @@ class ChatScreen(Screen[None]):
     @property
     def contacts(self) -> ContactList:
         return self.query_one(ContactList)
+
+    @property
+    def view_bar(self) -> ViewBar:
+        return self.query_one(ViewBar)
 
     @property
     def thread(self) -> ThreadView:
@@ -147,11 +176,19 @@ class ChatScreen(Screen[None]):
         def retrying(attempt: int, error: BaseException, delay: float) -> None:  # on the sync thread
             loop.call_soon_threadsafe(self.health.retrying, attempt, str(error))
 
+        self.notifier = ArrivalNotifier(self, getattr(self.session.profile, "notifications", None))
         self._unsubscribe = self.session.engine.subscribe(changed)
         self._unwatch_retries = self.session.engine.watch_retries(retrying)
-        self.call_after_refresh(self._after_first_paint)
+        self.call_after_refresh(self._first_frame)
         self.set_interval(self.app.poll_interval, self.tick)  # type: ignore[attr-defined]
         self.set_interval(1.0, self.check_external_writes)
+        self.set_interval(30.0, self.refresh_triage)
+
+    def _first_frame(self) -> None:
+        """Mounted at start-up, the screen's first frame is drawn inside the app's start-up batch,
+        which Textual never writes to the terminal: draw it again, and load the rest after that."""
+        self.refresh()
+        self.call_after_refresh(self._after_first_paint)
 
     def _after_first_paint(self) -> None:
         """The screen shows the store's first screenful: now the whole list, then the network
@@ -168,14 +205,61 @@ class ChatScreen(Screen[None]):
         self._contacts_gen += 1
         store = self.session.ui_store
         contacts = store.contacts(self.session.accounts, search=self._filter, limit=limit)
-        self.contacts.empty_text = "No match" if self._filter else "No conversations yet"
-        self.contacts.set_contacts(contacts, keep=self.open_key)
-        if limit is not None:
-            return  # a first screenful: the count of waiting conversations comes with the full list
-        all_contacts = contacts if not self._filter else store.contacts(self.session.accounts)
-        self.status.waiting = sum(1 for c in all_contacts if c.waiting)
+        if limit is not None:  # a first screenful: the counts come with the full list
+            self._show_contacts(contacts, counted=False)
+            return
+        self._show_contacts(contacts, counted=not self._filter)
+        if self._filter:
+            self._count(store.contacts(self.session.accounts))
+
+    def _show_contacts(self, contacts: list[ContactSummary], *, counted: bool = True) -> None:
+        """`contacts` (every conversation, or those matching the filter) go through the view to the
+        list. The open conversation stays shown until the agent moves away, even when it no longer
+        belongs in the view (a reply takes it out of "waiting": the thread must not vanish)."""
+        self._all = list(contacts)
+        now = self.session.clock()
+        shown = self.view.apply(self._all, now)
+        if self.open_key is not None and self._sticky == self.open_key and all(c.key != self.open_key for c in shown):
+            before = self.contacts.index_of(self.open_key)
+            current = next((c for c in self._all if c.key == self.open_key), None)
+            if before is not None and current is not None:
+                shown.insert(min(before, len(shown)), current)
+        self.contacts.empty_text = self._empty_text()
+        self.contacts.set_contacts(shown, keep=self.open_key)
+        self.view_bar.view = self.view
+        self.view_bar.filtered = bool(self._filter)
+        if counted:
+            self._count(self._all)
+        if self.open_key is not None:
+            current = next((c for c in self._all if c.key == self.open_key), None)
+            if current is not None:
+                self._update_header(current)
+
+    def _count(self, contacts: list[ContactSummary]) -> None:
+        now = self.session.clock()
+        tally = counts(contacts, now, self.view.account)
+        self.view_bar.counts = tally
+        self.status.waiting = tally.waiting if not self.view.account else counts(contacts, now).waiting
+
+    def _empty_text(self) -> str:
+        if self._filter:
+            return "No match"
+        if self.view.kind is ViewKind.WAITING:
+            return "No one is waiting. v: views"
+        if self.view.kind is not ViewKind.ALL or self.view.account:
+            return "Nothing here. v: views"
+        return "No conversations yet"
+
+    def refresh_triage(self) -> None:
+        """Every half minute: snoozes run out, waiting times grow."""
+        if self._all:
+            self._show_contacts(self._all, counted=not self._filter)
 
     def load_thread(self, key: Key, *, fresh: bool) -> None:
+        if not fresh and self.thread.has_newer:  # a window far back (a search result): re-read it
+            if self.refresh_window(key):
+                return
+            fresh = True
         store = self.session.ui_store
         records = store.thread(key[0], key[1], limit=THREAD_WINDOW)
         if fresh:
@@ -199,6 +283,8 @@ class ChatScreen(Screen[None]):
     # -- opening a conversation -----------------------------------------------------------------
     @on(ContactList.Highlighted)
     def _highlighted(self, event: ContactList.Highlighted) -> None:
+        if self.keeps_open(event):  # a conversation opened with m stays open while the list refreshes
+            return
         self.open_conversation(event.contact)
 
     @on(ContactList.Chosen)
@@ -212,11 +298,13 @@ class ChatScreen(Screen[None]):
             return
         self._save_draft()
         self.open_key = contact.key
+        self._sticky = contact.key
         if contact.account in self.session.accounts:
             self.sender_index = self.session.accounts.index(contact.account)
             self.composer.sender = contact.account
         self.load_thread(contact.key, fresh=True)
         self.composer.set_text(self.session.ui_store.get_draft(*contact.key))
+        self.composer.media = self._media.get(contact.key, ())
         self._update_header(contact)
         self.session.ui_store.mark_read(*contact.key)
         if contact.unread:
@@ -231,11 +319,25 @@ class ChatScreen(Screen[None]):
             header.update(Content.from_text(" Pick a conversation on the left (↑/↓, Enter), or press n for the next one waiting."),
                           layout=False)  # one row (app.tcss): its text never changes its size
             return
+        new = self.new_conversation_header() if contact is None else None
+        if new is not None:  # opened with m, nothing sent yet
+            header.update(new, layout=False)
+            return
         customer, account = self.open_key
         title = contact_title(contact) if contact is not None else pretty(customer)
-        header.update(
-            Content.assemble((f" {title}", "bold"), (f"  on {pretty(account)}", "$text-muted")), layout=False
-        )
+        parts: list[Content | tuple[str, str] | str] = [(f" {title}", "bold"), (f"  on {pretty(account)}", "$text-muted")]
+        if contact is not None:
+            now = self.session.clock()
+            state = triage(contact, now)
+            if state is Triage.WAITING and contact.waiting_since is not None:
+                parts.append((f"  ● waiting {waited(contact.waiting_since, now)}", "bold $text-warning"))
+            elif state is Triage.SNOOZED and contact.snoozed_until is not None:
+                parts.append((f"  z snoozed until {contact.snoozed_until.astimezone():%a %H:%M}", "$text-muted"))
+            elif state is Triage.DONE:
+                parts.append(("  ✓ done", "$text-success"))
+            if contact.note:
+                parts.append((f"  · {sanitize_line(contact.note, limit=120)}", "italic $text-muted"))
+        header.update(Content.assemble(*parts), layout=False)
 
     @work(group="conversation", exclusive=True, exit_on_error=False)
     async def fetch_conversation(self, key: Key, older: bool = False) -> None:
@@ -280,6 +382,8 @@ class ChatScreen(Screen[None]):
             if self.thread.has_focus or self.composer.input.has_focus:
                 self.session.ui_store.mark_read(*self.open_key)
         self.update_contacts(event.keys)
+        self.check_new_conversation()
+        self.notifier.check()  # a bell and a toast for new texts
 
     def update_contacts(self, keys: frozenset[Key]) -> None:
         """Re-read the conversations in `keys`, keep the summaries of the others: a new message
@@ -293,7 +397,7 @@ class ChatScreen(Screen[None]):
             self.reload_contacts_in_background()
             return
         store = self.session.ui_store
-        shown = {c.key: c for c in self.contacts.contacts}
+        shown = {c.key: c for c in self._all}
         fresh = {c.key: c for c in store.contacts_for(keys)}
         contacts: list[ContactSummary] = []
         for key in store.contact_keys(self.session.accounts):
@@ -302,8 +406,7 @@ class ChatScreen(Screen[None]):
                 self.reload_contacts_in_background()
                 return
             contacts.append(contact)
-        self.contacts.set_contacts(contacts, keep=self.open_key)
-        self.status.waiting = sum(1 for c in contacts if c.waiting)
+        self._show_contacts(contacts)
 
     @work(group="contacts", exclusive=True, exit_on_error=False)
     async def reload_contacts_in_background(self) -> None:
@@ -317,8 +420,7 @@ class ChatScreen(Screen[None]):
                 break
         if self._filter:
             return  # the filtered list is read on the UI thread as the agent types
-        self.contacts.set_contacts(contacts, keep=self.open_key)
-        self.status.waiting = sum(1 for c in contacts if c.waiting)
+        self._show_contacts(contacts)
 
     def _read_contacts(self, accounts: tuple[str, ...]) -> list[ContactSummary]:
         """On a worker thread: every contact, through the screen's background connection."""
@@ -364,6 +466,7 @@ class ChatScreen(Screen[None]):
             self._connection_error(error)
             return
         self._initial_synced = True
+        self.notifier.arm()  # what the first sync brought is history: no bell for it
         self.health.ok()
         if keys:  # nothing new: the screen already shows the store
             self.post_message(StoreChanged(frozenset(keys)))
@@ -409,22 +512,28 @@ class ChatScreen(Screen[None]):
     @on(Composer.Submitted)
     def _submitted(self, event: Composer.Submitted) -> None:
         body = event.text
+        media = self.composer.media
         if not body.strip():
-            self.notify("Nothing to send: the message is empty.", severity="warning")
+            self.notify("Write a message to go with the attachments: an MMS needs text too." if media
+                        else "Nothing to send: the message is empty.", severity="warning")
             return
         if self.open_key is None:
             self.notify("Open a conversation first (pick one on the left).", severity="warning")
             return
         customer = self.open_key[0]
         sender = self.composer.sender or self.open_key[1]
+        if self.thread.has_newer:  # reading far back (a search result): show the newest, where it goes
+            self.load_thread(self.open_key, fresh=True)
         self.composer.clear()  # the stored draft goes with the outbox write, in one transaction
-        self.send_message(customer, sender, body, self.open_key)
+        self.composer.media = ()  # the outbox row keeps them (a failed MMS is retried with its media)
+        self.send_message(customer, sender, body, self.open_key, media)
 
     @work(group="send", exit_on_error=False)
-    async def send_message(self, customer: str, sender: str, body: str, draft: Key | None = None) -> None:
+    async def send_message(self, customer: str, sender: str, body: str, draft: Key | None = None,
+                           media: tuple[str, ...] = ()) -> None:
         key = (customer, sender)
         try:
-            sent: Message = await self.session.call("send", customer, sender, body, draft=draft)
+            sent: Message = await self.session.call("send", customer, sender, body, media_urls=media, draft=draft)
         except Exception as error:  # noqa: BLE001 - the text must come back whatever went wrong
             # the engine keeps failed sends in the store with their reason; what lands here was
             # refused before the outbox write, so the text is still the conversation's draft
@@ -432,6 +541,9 @@ class ChatScreen(Screen[None]):
             self.notify(Content(f"Not sent: {reason}"), severity="error")
             if draft is not None and draft == self.open_key and not self.composer.text.strip():
                 self.composer.set_text(body)
+                self.composer.media = self.composer.media or media
+            elif draft is not None and media and not self._media.get(draft):
+                self._media[draft] = media
             return
         self.post_message(StoreChanged(frozenset({key})))
         if sent.status is Status.FAILURE:
@@ -444,6 +556,38 @@ class ChatScreen(Screen[None]):
     @on(Composer.Changed)
     def _draft_changed(self, event: Composer.Changed) -> None:
         self._save_draft(event.text)
+
+    @on(Composer.MediaChanged)
+    def _media_changed(self, event: Composer.MediaChanged) -> None:
+        if self.open_key is not None:
+            if event.media:
+                self._media[self.open_key] = event.media
+            else:
+                self._media.pop(self.open_key, None)
+
+    @on(Composer.AttachRequested)
+    def _attach_requested(self) -> None:
+        """ctrl+a in the composer: the attachments of this reply (MMS), where the provider has MMS."""
+        if not supports_mms(getattr(self.session.profile, "provider", "")):
+            self.notify("MMS is not available on Plum: it sends text messages only. Put a link in the text instead.",
+                        title="No attachments", severity="warning")
+            return
+        if self.open_key is None:
+            self.notify("Open a conversation first (pick one on the left).", severity="warning")
+            return
+        from smschat.ui.screens.attachments import AttachmentsScreen
+
+        key = self.open_key
+
+        def done(media: tuple[str, ...] | None) -> None:
+            if media is None:
+                return
+            if key == self.open_key:
+                self.composer.media = media
+            else:
+                self._media[key] = media
+
+        self.app.push_screen(AttachmentsScreen(self.composer.media), done)
 
     def _save_draft(self, text: str | None = None) -> None:
         if self.open_key is None:
@@ -480,6 +624,11 @@ class ChatScreen(Screen[None]):
     def action_copy(self) -> None:
         item = self.thread.selected_item
         if item is None:
+            return
+        if item.media:  # an MMS: its files' URLs, one per line (controls shown as symbols, as below)
+            self.app.copy_to_clipboard("\n".join(sanitize_line(url, limit=2000) for url in item.media))
+            count = len(item.media)
+            self.notify("Copied the attachment's URL." if count == 1 else f"Copied {count} attachment URLs.", timeout=2)
             return
         # the text as shown: a raw ESC could end the terminal's bracketed paste when it is pasted
         # into a shell, and turn the rest of a customer's text into typed commands
@@ -559,18 +708,136 @@ class ChatScreen(Screen[None]):
         self.contacts.focus()
 
     def action_next_waiting(self) -> None:
-        contacts = list(self.contacts.contacts)
-        if not contacts:
+        """The next customer in the waiting queue (oldest waiting first) after the open one."""
+        self._jump_waiting(self.open_key)
+
+    def action_oldest_waiting(self) -> None:
+        self._jump_waiting(None)
+
+    def _jump_waiting(self, after: Key | None, *, focus_composer: bool = True) -> bool:
+        target = next_waiting(self._all, self.session.clock(), after)
+        if target is None or target.key == after:
+            if target is None:
+                self.notify("No one is waiting for a reply.", timeout=3)
+            return False
+        if self.contacts.index_of(target.key) is None:  # not in this view: show the waiting queue
+            self.view = View(ViewKind.WAITING, self.view.account if target.account == self.view.account else "")
+            self._show_contacts(self._all, counted=not self._filter)
+        self.contacts.select_key(target.key)
+        if focus_composer:
+            self._show(self.composer.input)
+            self.composer.input.focus()
+        return True
+
+    # -- triage: done, snooze, undo, views, names ----------------------------------------------------
+    def _open_contact(self) -> ContactSummary | None:
+        if self.open_key is None:
+            self.notify("Pick a conversation first.", severity="warning", timeout=3)
+            return None
+        return next((c for c in self._all if c.key == self.open_key), None) or self.session.ui_store.contact(
+            *self.open_key
+        )
+
+    def action_done(self) -> None:
+        contact = self._open_contact()
+        if contact is None:
             return
-        start = self.contacts.cursor
-        order = contacts[start + 1 :] + contacts[: start + 1]
-        for contact in order:
-            if contact.waiting:
-                self.contacts.select_key(contact.key)
-                self._show(self.composer.input)
-                self.composer.input.focus()
+        store = self.session.ui_store
+        state = triage(contact, self.session.clock())
+        if state is Triage.DONE:
+            before = store.reopen(*contact.key)
+            self._after_mark(contact, before, "reopened", advance=False)
+        elif state is Triage.ANSWERED:
+            self.notify("Nothing to mark done: your answer is the last word.", timeout=3)
+        else:
+            before = store.mark_done(*contact.key)
+            self._after_mark(contact, before, "marked done", advance=True)
+
+    def action_snooze(self) -> None:
+        contact = self._open_contact()
+        if contact is None:
+            return
+        now = self.session.clock()
+        state = triage(contact, now)
+        if state is Triage.ANSWERED:
+            self.notify("Nothing to snooze: no one is waiting in this conversation.", timeout=3)
+            return
+
+        def chosen(choice: SnoozeChoice | None) -> None:
+            if choice is None:
                 return
-        self.notify("No one is waiting for a reply.", timeout=3)
+            store = self.session.ui_store
+            if choice.until is None:
+                before = store.reopen(*contact.key)
+                self._after_mark(contact, before, "woken up", advance=False)
+                return
+            before = store.snooze(*contact.key, choice.until)
+            self._after_mark(contact, before, f"snoozed until {choice.until:%a %H:%M}", advance=True)
+
+        local_now = now.astimezone()
+        self.app.push_screen(SnoozeScreen(contact_title(contact), local_now, snoozed=state is Triage.SNOOZED), chosen)
+
+    def _after_mark(self, contact: ContactSummary, before: TriageMark, what: str, *, advance: bool) -> None:
+        self._last_mark = (contact.key, before, what)
+        if advance:
+            self._sticky = None  # dealt with: it leaves a view it no longer belongs to
+        self.update_contacts(frozenset({contact.key}))
+        self._update_header(next((c for c in self._all if c.key == contact.key), contact))
+        moved = advance and self._jump_waiting(contact.key, focus_composer=False)
+        follow = " · next waiting" if moved else ""
+        self.notify(Content(f"{contact_title(contact)}: {what}{follow} · u undoes"), timeout=4)
+
+    def action_undo(self) -> None:
+        if self._last_mark is None:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        key, before, what = self._last_mark
+        self._last_mark = None
+        self.session.ui_store.set_triage_mark(*key, before)
+        self.update_contacts(frozenset({key}))
+        if self.contacts.index_of(key) is None and self.view.kind is not ViewKind.ALL:
+            self.view = View(ViewKind.ALL, self.view.account)
+            self._show_contacts(self._all, counted=not self._filter)
+        self.contacts.select_key(key)
+        self.notify(f"Undone: {what}.", timeout=3)
+
+    def action_views(self) -> None:
+        tally = counts(self._all, self.session.clock(), self.view.account)
+
+        def chosen(view: View | None) -> None:
+            if view is None or view == self.view:
+                return
+            self.view = view
+            self._sticky = None  # a new view shows exactly what belongs in it
+            self._show_contacts(self._all, counted=not self._filter)
+            if self._filter:
+                self._count(self.session.ui_store.contacts(self.session.accounts))
+            self.contacts.focus()
+
+        self.app.push_screen(ViewPicker(self.view, tally, self.session.accounts), chosen)
+
+    def action_edit_contact(self) -> None:
+        contact = self._open_contact()
+        if self.open_key is None:
+            return
+        number = self.open_key[0]
+        entry = self.session.ui_store.get_name(number)
+
+        def saved(edit: ContactEdit | None) -> None:
+            if edit is None:
+                return
+            try:
+                self.session.ui_store.set_name(number, edit.name, edit.notes)
+            except ValueError as error:
+                self.notify(Content(str(error)), severity="error")
+                return
+            keys = frozenset(c.key for c in self._all if c.customer == number) | ({contact.key} if contact else set())
+            self.update_contacts(frozenset(keys))
+            self._update_header(next((c for c in self._all if c.key == self.open_key), None))
+            self.notify("Saved in the address book." if edit.name or edit.notes else "Removed from the address book.",
+                        timeout=2)
+
+        self.app.push_screen(ContactEditor(number, entry.name, entry.notes), saved)
 
     # -- small terminals ---------------------------------------------------------------------------
     def on_resize(self) -> None:
@@ -600,7 +867,8 @@ class ChatScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Single-letter keys must type into inputs, not trigger actions.
-        if action in {"filter", "compose", "next_waiting", "retry", "copy"} and isinstance(
+        if action in {"search", "filter", "compose", "next_waiting", "oldest_waiting", "done", "snooze", "undo", "views",
+                      "edit_contact", "new_conversation", "export", "retry", "copy"} and isinstance(
             self.focused, (Input, type(self.composer.input))
         ):
             return False

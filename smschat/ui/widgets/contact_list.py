@@ -24,7 +24,8 @@ from textual.strip import Strip
 from smschat.domain.model import ContactSummary, Direction, Status
 from smschat.domain.numbers import pretty
 from smschat.domain.sanitize import sanitize_line
-from smschat.domain.timefmt import relative
+from smschat.domain.timefmt import relative, waited
+from smschat.domain.triage import Triage, triage, waiting_for
 
 ROW_HEIGHT = 2
 Key = tuple[str, str]
@@ -37,13 +38,19 @@ def contact_title(contact: ContactSummary) -> str:
     return f"{name} {number}" if name else number
 
 
-def contact_marker(contact: ContactSummary) -> tuple[str, str]:
-    """The marker glyph and its component-class suffix: waiting, failed, or none."""
-    last = contact.last_message
-    if last.direction is Direction.INBOUND:
+def contact_marker(contact: ContactSummary, now: datetime | None = None) -> tuple[str, str]:
+    """The marker glyph and its component-class suffix: waiting (●), snoozed (z), done (✓),
+    failed (✗), or none. Every state has a glyph, not only a colour."""
+    state = triage(contact, now or datetime.now(UTC))
+    if state is Triage.WAITING:
         return "●", "waiting"
-    if last.status is Status.FAILURE or last.delivery.value == "undelivered":
+    last = contact.last_message
+    if last.direction is Direction.OUTBOUND and (last.status is Status.FAILURE or last.delivery.value == "undelivered"):
         return "✗", "failed"
+    if state is Triage.SNOOZED:
+        return "z", "snoozed"
+    if state is Triage.DONE:
+        return "✓", "done"
     return " ", "none"
 
 
@@ -69,6 +76,9 @@ class ContactList(ScrollView, can_focus=True):
         "contact-list--preview",
         "contact-list--marker-waiting",
         "contact-list--marker-failed",
+        "contact-list--marker-snoozed",
+        "contact-list--marker-done",
+        "contact-list--waited",
         "contact-list--account",
         "contact-list--empty",
     }
@@ -76,9 +86,11 @@ class ContactList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
     class Highlighted(Message):
-        def __init__(self, contact: ContactSummary) -> None:
+        def __init__(self, contact: ContactSummary, *, automatic: bool = False) -> None:
             super().__init__()
             self.contact = contact
+            #: True when the list moved by itself (`set_contacts` lost the highlighted row), not the user
+            self.automatic = automatic
 
     class Chosen(Message):
         def __init__(self, contact: ContactSummary) -> None:
@@ -123,7 +135,7 @@ class ContactList(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
         self.refresh()
         if moved and self.highlighted is not None and (keep is None or index is None):
-            self.post_message(self.Highlighted(self.highlighted))
+            self.post_message(self.Highlighted(self.highlighted, automatic=True))
 
     def index_of(self, key: Key) -> int | None:
         for i, contact in enumerate(self._contacts):
@@ -224,9 +236,13 @@ class ContactList(ScrollView, can_focus=True):
         return Strip(segments, width).adjust_cell_length(width, row_style)
 
     def _title_line(self, contact: ContactSummary, width: int, row: Style) -> list[Segment]:
-        glyph, kind = contact_marker(contact)
+        now = self._clock()
+        glyph, kind = contact_marker(contact, now)
         marker_style = row + self._style(f"marker-{kind}") if kind != "none" else row
-        when = relative(contact.last_activity, self._clock())
+        # a waiting row shows how long the customer has waited ("2h 5m"), the others their last activity
+        waiting = waiting_for(contact, now)
+        when = waited(contact.waiting_since, now) if waiting is not None else relative(contact.last_activity, now)
+        time_style = row + self._style("waited" if waiting is not None else "time")
         unread = f" {contact.unread}" if contact.unread else ""
         account = f" ·{contact.account[-4:]}" if self._show_account else ""
         right = f"{unread}{account} {when} "
@@ -238,7 +254,7 @@ class ContactList(ScrollView, can_focus=True):
             segments.append(Segment(unread, row + self._style("unread")))
         if account:
             segments.append(Segment(account, row + self._style("account")))
-        segments.append(Segment(f" {when} ", row + self._style("time")))
+        segments.append(Segment(f" {when} ", time_style))
         return segments
 
     def _preview_line(self, contact: ContactSummary, width: int, row: Style) -> list[Segment]:
