@@ -31,8 +31,21 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("pgup / pgdn", "a page up / down"),
             ("enter", "open the conversation and start a reply"),
             ("/", "filter by number, name or message text"),
-            ("n", "next conversation waiting for a reply (● in the list)"),
             ("i / c", "reply in the open conversation"),
+            ("m", "new conversation: a number that never wrote (checked first)"),
+            ("x", "export the open conversation: text, JSON or CSV"),
+        ],
+    ),
+    (
+        "Triage (contact list and thread)",
+        [
+            ("n", "next customer waiting for a reply (oldest waiting first)"),
+            ("N", "the customer who has waited longest"),
+            ("e / d", "done without replying (their next text reopens it; d again reopens)"),
+            ("z", "snooze: 1-4 presets, or type 30m, 2h, 3d, 14:30, 2pm"),
+            ("u", "undo the last done or snooze"),
+            ("v", "view: all, waiting, unread, failed, snoozed, done; per number"),
+            ("a", "name the contact, keep notes (address book)"),
         ],
     ),
     (
@@ -64,7 +77,7 @@ def help_text() -> Content:
             lines.append(Content.assemble((f"  {key:<19}", "bold"), what))
         lines.append(Content(""))
     lines.append(Content.assemble(("Delivery marks  ", "bold"), "◷ queued  ✓ sent  ✓✓ delivered  ✗ undelivered/failed  ? unconfirmed"))
-    lines.append(Content.assemble(("Contact marks   ", "bold"), "● waiting for your reply  ✗ last message failed"))
+    lines.append(Content.assemble(("Contact marks   ", "bold"), "● waiting (for how long)  z snoozed  ✓ done  ✗ last message failed"))
     return Content("\n").join(lines)
 
 
