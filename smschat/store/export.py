@@ -312,6 +312,23 @@ def write_export(path: Path | str, data: str, *, force: bool = False) -> Path:
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
+def export_to_file(store_path: Path | str, fmt: str, path: Path | str, header: ExportHeader, *,
+                   tz: tzinfo | None = None, force: bool = False) -> tuple[Path, int]:
+    """Read the conversation through a Store of its own (a worker thread calls this), render it and
+    write it; (path written, records). `ExportError` when there is nothing to export or no way to
+    write it."""
+    from smschat.store import Store
+
+    store = Store.open(store_path)
+    try:
+        messages = conversation_messages(store, header.customer, header.account)
+    finally:
+        store.close()
+    if not messages:
+        raise ExportError("nothing to export: the conversation has no messages")
+    return write_export(path, render(fmt, messages, header, tz), force=force), len(messages)
+
+
 def _write_all(fd: int, raw: bytes) -> None:
     view = memoryview(raw)
     while view:
