@@ -21,6 +21,7 @@ from rich.style import Style
 from textual.color import Color
 from textual.strip import Strip
 
+from smschat.domain.media import attachments
 from smschat.domain.sanitize import sanitize_line
 from smschat.domain import thread as domain_thread
 from smschat.domain.thread import UNCERTAIN_PREFIX, ThreadItem
@@ -213,12 +214,37 @@ def shown_text(bubble: Bubble) -> str:
     return EMPTY_BODY if getattr(bubble.item, "body_known", True) else UNKNOWN_BODY
 
 
+def body_rows(bubble: Bubble, limit: int) -> list[str]:
+    """The body's rows: the text (or its placeholder); none for an MMS with no text (only files)."""
+    if not has_text(bubble) and bubble.item.media and getattr(bubble.item, "body_known", True):
+        return []
+    return wrap_text(shown_text(bubble), limit)
+
+
+MEDIA_MARK = "▪ "
+MEDIA_INDENT = "  "
+
+
+def media_rows(bubble: Bubble, limit: int) -> list[tuple[str, str]]:
+    """An MMS's attachments as (text, kind) rows: "▪ image · brake.jpg" (kind "body"), then its URL
+    on the next rows, indented (kind "meta"). Names and URLs are sanitised (`domain.media`)."""
+    media = bubble.item.media
+    if not media:
+        return []
+    rows: list[tuple[str, str]] = []
+    for attachment in attachments(media):
+        label = MEDIA_MARK + attachment.label
+        rows += [(label[s:e], "body") for s, e in wrap_ranges(label, limit)]
+        url_width = max(2, limit - len(MEDIA_INDENT))
+        rows += [(MEDIA_INDENT + attachment.url[s:e], "meta") for s, e in wrap_ranges(attachment.url, url_width)]
+    return rows
+
+
 def measure(bubble: Bubble, width: int, *, with_day: bool) -> int:
-    """Rows the bubble takes at this width: day separator, body, footer, and the gap after it."""
+    """Rows the bubble takes at this width: day separator, body, attachments, footer, and the gap
+    after it."""
     limit = text_width(width)
-    rows = 0
-    for paragraph in shown_text(bubble).split("\n"):
-        rows += len(wrap_ranges(paragraph, limit))
+    rows = len(body_rows(bubble, limit)) + len(media_rows(bubble, limit))
     rows += len(footer_lines(bubble, "00:00", limit))
     return rows + 1 + (1 if with_day else 0)
 
@@ -319,7 +345,9 @@ def render(
     edge = palette.text(fill_name, "edge")
 
     body_style = fill if has_text(bubble) else palette.text(fill_name, "meta")
-    body_lines = [[(line, body_style)] for line in wrap_text(shown_text(bubble), limit)]
+    body_lines = [[(line, body_style)] for line in body_rows(bubble, limit)]
+    body_lines += [[(text, fill if kind == "body" else palette.text(fill_name, kind))]
+                   for text, kind in media_rows(bubble, limit)]
     footer = [
         [(text, palette.text(fill_name, kind)) for text, kind in line]
         for line in footer_lines(bubble, time_text, limit)

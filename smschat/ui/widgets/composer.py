@@ -2,7 +2,9 @@
 
 Enter posts `Composer.Submitted`; Ctrl+J (or Alt+Enter, or Shift+Enter where the terminal reports
 it) inserts a newline. The counter below shows characters, SMS parts and the encoding (GSM-7 or
-UCS-2), and the number the message will be sent from.
+UCS-2), and the number the message will be sent from. Ctrl+A posts `AttachRequested` (the screen
+opens the attachments dialog where the provider sends MMS); `media` (set from above) is shown on a
+line under the counter ("2 attachments") while there are any.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TextArea
 
+from smschat.domain.media import summary
 from smschat.domain.numbers import pretty
 from smschat.domain.segments import count_segments
 
@@ -30,6 +33,7 @@ class ComposerInput(TextArea):
         Binding("enter", "submit", "Send"),
         Binding("ctrl+j", "newline", "Newline"),
         Binding("escape", "leave", "Done", show=True),
+        Binding("ctrl+a", "attach", "Attach", show=False),
     ]
 
     def action_submit(self) -> None:
@@ -40,6 +44,9 @@ class ComposerInput(TextArea):
 
     async def action_leave(self) -> None:
         await self.screen.run_action("back")
+
+    def action_attach(self) -> None:
+        self.post_message(Composer.AttachRequested())
 
     class Submitted(Message):
         def __init__(self, text: str) -> None:
@@ -65,6 +72,8 @@ class Composer(Vertical):
 
     sender: reactive[str] = reactive("", init=False)
     senders_count: reactive[int] = reactive(1, init=False)
+    #: media URLs to send with the text (an MMS); set from above
+    media: reactive[tuple[str, ...]] = reactive((), init=False)
 
     class Submitted(Message):
         def __init__(self, text: str) -> None:
@@ -76,11 +85,20 @@ class Composer(Vertical):
             super().__init__()
             self.text = text
 
+    class AttachRequested(Message):
+        """Ctrl+A in the composer: the agent wants to add or remove attachments."""
+
+    class MediaChanged(Message):
+        def __init__(self, media: tuple[str, ...]) -> None:
+            super().__init__()
+            self.media = media
+
     def compose(self) -> ComposeResult:
         area = ComposerInput(id="composer-input", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         area.placeholder = "Type a reply — Enter sends, Ctrl+J newline"
         yield area
         yield Static(id="composer-counter", markup=False)
+        yield Static(id="composer-media", markup=False)
 
     @property
     def input(self) -> ComposerInput:
@@ -104,6 +122,17 @@ class Composer(Vertical):
     def on_mount(self) -> None:
         self._update_counter()
         self._update_title()
+        self._update_media()
+
+    def watch_media(self) -> None:
+        self._update_media()
+        self.post_message(self.MediaChanged(self.media))
+
+    def _update_media(self) -> None:
+        row = self.query_one("#composer-media", Static)
+        row.display = bool(self.media)
+        if self.media:
+            row.update(Content.assemble((f" ▪ {summary(len(self.media))}", "bold"), " · sent as MMS · ctrl+a edits"))
 
     def watch_sender(self) -> None:
         self._update_title()
