@@ -54,7 +54,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("↑ ↓ / j k", "select a message"),
             ("pgup / pgdn, g / G", "page; go to the oldest / newest"),
             ("r", "retry the selected failed message (asks first)"),
-            ("y", "copy the selected message's text"),
+            ("y", "copy the selected message's text (an MMS: its file URLs)"),
             ("esc", "back to the contact list"),
         ],
     ),
@@ -63,6 +63,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("enter", "send"),
             ("ctrl+j / alt+enter", "new line"),
+            ("ctrl+a", "attach files by URL: an MMS, up to 10 (Plivo)"),
             ("esc", "leave the composer (the draft is kept)"),
         ],
     ),
