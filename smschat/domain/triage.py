@@ -182,8 +182,8 @@ def snooze_presets(now_local: datetime) -> list[tuple[str, str, datetime]]:
     return [
         ("1", "1 hour", now_local + timedelta(hours=1)),
         ("2", "3 hours", now_local + timedelta(hours=3)),
-        ("3", f"Tomorrow {tomorrow:%a} 09:00", tomorrow),
-        ("4", f"Next week, {monday:%a %b} {monday.day} 09:00", monday),
+        ("3", "Tomorrow morning", tomorrow),
+        ("4", "Next week", monday),
     ]
 
 

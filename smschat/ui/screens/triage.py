@@ -69,7 +69,7 @@ class ViewPicker(ModalScreen[View | None]):
                 label = "Every number" if not account else f"On {pretty(account)}"
                 options.append(Option(_row(key, f"{mark}{label}"), id=f"account-{i}"))
         with Vertical(id="view-dialog", classes="triage-dialog"):
-            yield Static(Content.from_markup("[b]Show[/b]  (a letter picks, Enter too, Esc closes)"))
+            yield Static(Content.assemble(("Show", "bold"), ("  a letter picks · Esc closes", "$text-muted")))
             yield OptionList(*options, id="view-options")
 
     def on_mount(self) -> None:
@@ -114,7 +114,10 @@ class SnoozeScreen(ModalScreen[SnoozeChoice | None]):
         self.presets = snooze_presets(now_local)
 
     def compose(self) -> ComposeResult:
-        options = [Option(_row(key, label, f"{when:%a %H:%M}"), id=f"preset-{key}") for key, label, when in self.presets]
+        options = [
+            Option(_row(key, label, f"{when:%a} {when.day} {when:%b %H:%M}"), id=f"preset-{key}")
+            for key, label, when in self.presets
+        ]
         if self.snoozed:
             options.append(Option(_row("w", "Wake it now"), id="wake"))
         with Vertical(id="snooze-dialog", classes="triage-dialog"):

@@ -41,12 +41,12 @@ def contact_title(contact: ContactSummary) -> str:
 def contact_marker(contact: ContactSummary, now: datetime | None = None) -> tuple[str, str]:
     """The marker glyph and its component-class suffix: waiting (●), snoozed (z), done (✓),
     failed (✗), or none. Every state has a glyph, not only a colour."""
+    last = contact.last_message
+    if last.direction is Direction.OUTBOUND and (last.status is Status.FAILURE or last.delivery.value == "undelivered"):
+        return "✗", "failed"  # our last word did not arrive: the most urgent thing to see (still waiting)
     state = triage(contact, now or datetime.now(UTC))
     if state is Triage.WAITING:
         return "●", "waiting"
-    last = contact.last_message
-    if last.direction is Direction.OUTBOUND and (last.status is Status.FAILURE or last.delivery.value == "undelivered"):
-        return "✗", "failed"
     if state is Triage.SNOOZED:
         return "z", "snoozed"
     if state is Triage.DONE:
