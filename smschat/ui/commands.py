@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 from functools import partial
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -19,6 +21,15 @@ ACTIONS = [
     ("Refresh now", "refresh", "Fetch new messages and statuses now"),
     ("Toggle contact list", "toggle_sidebar", "Show or hide the contact list"),
 ]
+
+
+async def run_chosen(screen: Any, action: str) -> None:
+    """Run a chat-screen action picked in the palette. Not through `run_action`: the screen's
+    `check_action` refuses single-letter actions while the composer or the filter has focus (their
+    keys must type there), but a palette choice is never typing."""
+    result = getattr(screen, f"action_{action}")()
+    if inspect.isawaitable(result):
+        await result
 
 
 class ChatCommands(Provider):
@@ -38,7 +49,7 @@ class ChatCommands(Provider):
         if screen is None:
             return
         for title, action, help_text in ACTIONS:
-            yield DiscoveryHit(title, partial(screen.run_action, action), help=help_text)
+            yield DiscoveryHit(title, partial(run_chosen, screen, action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         screen = self._screen()
@@ -48,7 +59,7 @@ class ChatCommands(Provider):
         for title, action, help_text in ACTIONS:
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(screen.run_action, action), help=help_text)
+                yield Hit(score, matcher.highlight(title), partial(run_chosen, screen, action), help=help_text)
         for contact in screen.contacts.contacts:
             label = f"Open {contact_title(contact)}"
             score = matcher.match(label)

@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, Input, RadioSet, Static
 
 from smschat.ui.screens.chat import ChatScreen
 from smschat.ui.screens.export import ExportScreen
+from smschat.ui.screens.new_conversation import NewConversationScreen
 
 
 async def started(pilot) -> ChatScreen:
@@ -133,20 +134,26 @@ async def test_nothing_to_export_in_a_new_conversation(tmp_path, monkeypatch):
             await wait_for(pilot, lambda: any("Nothing to export yet" in n for n in notes(app)), what="the warning")
 
 
-async def test_the_palette_offers_export(tmp_path, monkeypatch):
+async def test_the_palette_offers_export_and_new_conversation_even_from_the_composer(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     with chat_session(tmp_path) as (session, _server):
         app = make_app(session)
         async with app.run_test(size=(100, 30)) as pilot:
-            await started(pilot)
-            await pilot.press("ctrl+p")
-            await pilot.press(*"Export conversation")
-            def listed() -> bool:
-                found = app.screen.query(CommandList)
-                return bool(found) and found.first().option_count > 0
+            screen = await started(pilot)
+            for title, dialog in (("Export conversation", ExportScreen), ("New conversation", NewConversationScreen)):
+                screen.composer.input.focus()  # where x and m type: the palette must still run them
+                await pilot.press("ctrl+p")
+                await pilot.press(*title)
 
-            await wait_for(pilot, listed, what="the palette entry", timeout=5)
-            first = app.screen.query_one(CommandList).get_option_at_index(0)
-            assert "Export conversation" in str(first.prompt)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the export dialog")
+                def listed() -> bool:
+                    found = app.screen.query(CommandList)
+                    return bool(found) and found.first().option_count > 0
+
+                await wait_for(pilot, listed, what="the palette entry", timeout=5)
+                first = app.screen.query_one(CommandList).get_option_at_index(0)
+                assert title in str(first.prompt)
+                await pilot.press("enter")
+                await wait_for(pilot, lambda: isinstance(app.screen, dialog), what=f"the {title} dialog")
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: app.screen is screen, what="back on the chat screen")
+            assert screen.composer.text == ""  # nothing typed by the palette
