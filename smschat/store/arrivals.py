@@ -10,6 +10,7 @@ See `smschat.domain.notify` for what is announced.
 from __future__ import annotations
 
 from smschat.domain.notify import ArrivalGroup, InboundMark
+from smschat.domain.thread import LOCAL_PREFIX
 from smschat.store.base import StoreBase
 
 
@@ -21,7 +22,15 @@ class ArrivalsMixin(StoreBase):
             row = conn.execute(
                 "SELECT rowid FROM messages WHERE direction = 'inbound' ORDER BY rowid DESC LIMIT 1"
             ).fetchone()
-            ts = conn.execute("SELECT max(ts) FROM messages WHERE local = 0").fetchone()[0]
+            # the newest provider record, from the conversation summaries (not a scan of every
+            # message); where a conversation's newest row is an outbox row (this machine's clock),
+            # its newest provider record instead (an index seek)
+            ts = conn.execute(
+                "SELECT max(CASE WHEN c.last_id NOT LIKE ? THEN c.last_ts ELSE "
+                "(SELECT m.ts FROM messages AS m WHERE m.customer = c.customer AND m.account = c.account "
+                "AND m.local = 0 ORDER BY m.ts DESC LIMIT 1) END) FROM conversations AS c WHERE c.total > 0",
+                (LOCAL_PREFIX + "%",),
+            ).fetchone()[0]
         return InboundMark(row[0] if row else 0, ts or 0)
 
     def inbound_since(self, mark: InboundMark) -> tuple[InboundMark, list[ArrivalGroup]]:

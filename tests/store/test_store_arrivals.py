@@ -93,3 +93,18 @@ def test_texts_written_by_another_process_are_reported(tmp_path):
     finally:
         ui.close()
         receiver.close()
+
+
+def test_an_outbox_row_on_this_machines_clock_does_not_hide_texts():
+    clock = FakeClock(T0 + minutes(60))  # this machine's clock is an hour ahead of the provider's
+    store = Store.open(":memory:", clock=clock)
+    try:
+        store.upsert_messages([inbound("history", at=T0)])
+        store.outbox_add(CUSTOMER, ACCOUNT, "not acknowledged yet")  # the conversation's newest row
+        mark = store.inbound_mark()
+        assert mark.ts == int(T0.timestamp())
+        fresh = inbound("a text a few minutes later", at=T0 + minutes(5))
+        store.upsert_messages([fresh])
+        assert [g.last_id for g in store.inbound_since(mark)[1]] == [fresh.id]
+    finally:
+        store.close()
