@@ -46,12 +46,21 @@ BINDINGS: dict[str, KeyAction] = {
     # the chat screen
     "focus_next_pane": KeyAction("chat", "tab", "move to the next pane (contacts, thread, composer)"),
     "focus_previous_pane": KeyAction("chat", "shift+tab", "move to the previous pane"),
-    "filter": KeyAction("chat", "slash", "filter the contact list"),
+    "search": KeyAction("chat", "slash", "search every message, number and name"),
+    "filter": KeyAction("chat", "f", "filter the contact list"),
     "compose": KeyAction("chat", "i,c", "reply in the open conversation"),
     "back": KeyAction("chat", "escape", "back to the contact list"),
     "next_waiting": KeyAction("chat", "n", "next conversation waiting for a reply"),
+    "oldest_waiting": KeyAction("chat", "N", "the customer who has waited longest"),
+    "done": KeyAction("chat", "e,d", "mark the conversation done without replying"),
+    "snooze": KeyAction("chat", "z", "snooze the conversation"),
+    "undo": KeyAction("chat", "u", "undo the last done or snooze"),
+    "views": KeyAction("chat", "v", "pick the view: all, waiting, unread, failed, snoozed, done"),
+    "edit_contact": KeyAction("chat", "a", "name the contact, keep notes (address book)"),
     "retry": KeyAction("chat", "r", "retry the selected failed message"),
     "copy": KeyAction("chat", "y", "copy the selected message's text"),
+    "new_conversation": KeyAction("chat", "m", "start a conversation with a new number"),
+    "export": KeyAction("chat", "x", "export the open conversation"),
     "switch_sender": KeyAction("chat", "ctrl+o", "switch the number you send from"),
     "refresh": KeyAction("chat", "ctrl+r", "refresh now"),
     "toggle_sidebar": KeyAction("chat", "ctrl+b", "show or hide the contact list"),
@@ -69,6 +78,7 @@ BINDINGS: dict[str, KeyAction] = {
     "newline": KeyAction("composer", "ctrl+j", "a new line in the message (alt+enter works too)"),
     "leave_composer": KeyAction("composer", "escape", "leave the composer (the draft is kept)"),
     "composer_template": KeyAction("composer", "ctrl+t", "pick a canned reply while typing"),
+    "attach": KeyAction("composer", "ctrl+a", "attachments (MMS, where the provider sends them)"),
 }
 
 #: scopes whose keys are active at the same time (a key used twice there is a clash)

@@ -34,6 +34,7 @@ from smschat.ui.health import ConnectionHealth
 from smschat.ui.messages import StoreChanged
 from smschat.ui.screens.chat_tools import ConversationTools
 from smschat.ui.screens.chat_search import SearchJump
+from smschat.ui.screens.chat_templates import CannedReplies
 from smschat.ui.notifier import ArrivalNotifier
 from smschat.ui.widgets.composer import Composer
 from smschat.ui.screens.triage import ContactEdit, ContactEditor, SnoozeChoice, SnoozeScreen, ViewPicker
@@ -55,31 +56,33 @@ def is_local_id(message_id: str) -> bool:
     return message_id.startswith(LOCAL_PREFIX)
 
 
-class ChatScreen(ConversationTools, SearchJump, Screen[None]):
+class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
     """The main screen. Needs `app.session` (a `smschat.session.Session`)."""
 
     BINDINGS = [
-        Binding("tab", "focus_next_pane", "Next pane", show=False, priority=True),
-        Binding("shift+tab", "focus_previous_pane", "Prev pane", show=False, priority=True),
+        Binding("tab", "focus_next_pane", "Next pane", show=False, priority=True, id="focus_next_pane"),
+        Binding("shift+tab", "focus_previous_pane", "Prev pane", show=False, priority=True, id="focus_previous_pane"),
         Binding("slash", "search", "Search", id="search",
                 tooltip="Search every message, number and name; enter opens the thread at the message"),
         Binding("f", "filter", "Filter", show=False, id="filter", tooltip="Filter contacts by number, name or text"),
-        Binding("i,c", "compose", "Reply", tooltip="Write a reply in the open conversation"),
-        Binding("escape", "back", "Back", show=False),
-        Binding("n", "next_waiting", "Next waiting", tooltip="Jump to the next conversation waiting for a reply"),
-        Binding("N", "oldest_waiting", "Oldest waiting", show=False, tooltip="Jump to the customer who has waited longest"),
-        Binding("e,d", "done", "Done", tooltip="Mark the conversation done without replying (their next text reopens it)"),
-        Binding("z", "snooze", "Snooze", tooltip="Hide the conversation from the waiting queue for a while"),
-        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last done or snooze"),
-        Binding("v", "views", "View", tooltip="Show all, waiting, unread, failed, snoozed or done conversations"),
-        Binding("a", "edit_contact", "Name", show=False, tooltip="Name the contact and keep notes (address book)"),
-        Binding("r", "retry", "Retry", show=False, tooltip="Send the selected failed message again"),
-        Binding("y", "copy", "Copy", show=False, tooltip="Copy the selected message's text"),
-        Binding("m", "new_conversation", "New", show=False, tooltip="Start a conversation with a number that never wrote"),
-        Binding("x", "export", "Export", show=False, tooltip="Export the open conversation (text, JSON or CSV)"),
-        Binding("ctrl+o", "switch_sender", "Sender", tooltip="Switch the number you send from"),
-        Binding("ctrl+r", "refresh", "Refresh", show=False),
-        Binding("ctrl+b", "toggle_sidebar", "Contacts", show=False, tooltip="Show or hide the contact list"),
+        Binding("i,c", "compose", "Reply", id="compose", tooltip="Write a reply in the open conversation"),
+        Binding("escape", "back", "Back", show=False, id="back"),
+        Binding("n", "next_waiting", "Next waiting", id="next_waiting", tooltip="Jump to the next conversation waiting for a reply"),
+        Binding("N", "oldest_waiting", "Oldest waiting", show=False, id="oldest_waiting", tooltip="Jump to the customer who has waited longest"),
+        Binding("e,d", "done", "Done", id="done", tooltip="Mark the conversation done without replying (their next text reopens it)"),
+        Binding("z", "snooze", "Snooze", id="snooze", tooltip="Hide the conversation from the waiting queue for a while"),
+        Binding("u", "undo", "Undo", show=False, id="undo", tooltip="Undo the last done or snooze"),
+        Binding("v", "views", "View", id="views", tooltip="Show all, waiting, unread, failed, snoozed or done conversations"),
+        Binding("a", "edit_contact", "Name", show=False, id="edit_contact", tooltip="Name the contact and keep notes (address book)"),
+        Binding("r", "retry", "Retry", show=False, id="retry", tooltip="Send the selected failed message again"),
+        Binding("y", "copy", "Copy", show=False, id="copy", tooltip="Copy the selected message's text"),
+        Binding("m", "new_conversation", "New", show=False, id="new_conversation", tooltip="Start a conversation with a number that never wrote"),
+        Binding("x", "export", "Export", show=False, id="export", tooltip="Export the open conversation (text, JSON or CSV)"),
+        Binding("ctrl+o", "switch_sender", "Sender", id="switch_sender", tooltip="Switch the number you send from"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
+        Binding("ctrl+b", "toggle_sidebar", "Contacts", show=False, id="toggle_sidebar", tooltip="Show or hide the contact list"),
+        Binding("t", "insert_template", "Template", show=False, id="insert_template",
+                tooltip="Pick a canned reply; it goes into the composer to edit before sending"),
     ]
 
     def __init__(self) -> None:
@@ -868,7 +871,7 @@ class ChatScreen(ConversationTools, SearchJump, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Single-letter keys must type into inputs, not trigger actions.
         if action in {"search", "filter", "compose", "next_waiting", "oldest_waiting", "done", "snooze", "undo", "views",
-                      "edit_contact", "new_conversation", "export", "retry", "copy"} and isinstance(
+                      "edit_contact", "new_conversation", "export", "retry", "copy", "insert_template"} and isinstance(
             self.focused, (Input, type(self.composer.input))
         ):
             return False

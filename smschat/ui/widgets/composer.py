@@ -4,7 +4,8 @@ Enter posts `Composer.Submitted`; Ctrl+J (or Alt+Enter, or Shift+Enter where the
 it) inserts a newline. The counter below shows characters, SMS parts and the encoding (GSM-7 or
 UCS-2), and the number the message will be sent from. Ctrl+A posts `AttachRequested` (the screen
 opens the attachments dialog where the provider sends MMS); `media` (set from above) is shown on a
-line under the counter ("2 attachments") while there are any.
+line under the counter ("2 attachments") while there are any. Ctrl+T posts `TemplateRequested`
+(the screen opens the canned-reply picker; the chosen text is inserted at the cursor).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ NEWLINE_KEYS = frozenset({"ctrl+j", "alt+enter", "shift+enter", "ctrl+enter"})
 class ComposerInput(TextArea):
     """TextArea whose Enter submits instead of inserting a newline."""
 
-    # Shown in the footer; Enter and Ctrl+J are handled in `_on_key` before TextArea sees them.
+    # Shown in the footer; the send and newline keys are handled in `_on_key` before TextArea sees
+    # them (TextArea would insert a newline for Enter): remapped in [keys], they follow `app.keymap`.
     BINDINGS = [
-        Binding("enter", "submit", "Send"),
-        Binding("ctrl+j", "newline", "Newline"),
-        Binding("escape", "leave", "Done", show=True),
-        Binding("ctrl+a", "attach", "Attach", show=False),
+        Binding("enter", "submit", "Send", id="send"),
+        Binding("ctrl+j", "newline", "Newline", id="newline"),
+        Binding("escape", "leave", "Done", show=True, id="leave_composer"),
+        Binding("ctrl+a", "attach", "Attach", show=False, id="attach"),
+        Binding("ctrl+t", "pick_template", "Template", id="composer_template"),
     ]
 
     def action_submit(self) -> None:
@@ -48,18 +51,27 @@ class ComposerInput(TextArea):
     def action_attach(self) -> None:
         self.post_message(Composer.AttachRequested())
 
+    def action_pick_template(self) -> None:
+        self.post_message(Composer.TemplateRequested())
+
+    def _keys(self, binding_id: str, default: str) -> frozenset[str]:
+        """The keys of `binding_id` now (the config's [keys] may have remapped it)."""
+        keymap = getattr(self.app, "keymap", None) or {}
+        return frozenset((keymap.get(binding_id) or default).split(","))
+
     class Submitted(Message):
         def __init__(self, text: str) -> None:
             super().__init__()
             self.text = text
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
+        send = self._keys("send", "enter")
+        if event.key in send:
             event.prevent_default()
             event.stop()
             self.post_message(self.Submitted(self.text))
             return
-        if event.key in NEWLINE_KEYS:
+        if event.key in (self._keys("newline", "ctrl+j") | NEWLINE_KEYS - {"ctrl+j"}) - send:
             event.prevent_default()
             event.stop()
             self.insert("\n")
@@ -87,6 +99,9 @@ class Composer(Vertical):
 
     class AttachRequested(Message):
         """Ctrl+A in the composer: the agent wants to add or remove attachments."""
+
+    class TemplateRequested(Message):
+        """Ctrl+T in the composer: the agent wants a canned reply inserted at the cursor."""
 
     class MediaChanged(Message):
         def __init__(self, media: tuple[str, ...]) -> None:
