@@ -58,13 +58,13 @@ class ContactList(ScrollView, can_focus=True):
     """A virtualised, keyboard-driven list of conversations."""
 
     BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter", "choose", "Open", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("home,g", "first", "First", show=False, id="first"),
+        Binding("end,G", "last", "Last", show=False, id="last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
+        Binding("enter", "choose", "Open", show=False, id="open_conversation"),
     ]
 
     COMPONENT_CLASSES = {

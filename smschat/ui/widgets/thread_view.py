@@ -52,12 +52,12 @@ class ThreadView(ScrollView, can_focus=True):
     """A conversation as chat bubbles: inbound on the left, outbound on the right."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Previous message", show=False),
-        Binding("down,j", "cursor_down", "Next message", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "Oldest", show=False),
-        Binding("end,G", "last", "Newest", show=False),
+        Binding("up,k", "cursor_up", "Previous message", show=False, id="cursor_up"),
+        Binding("down,j", "cursor_down", "Next message", show=False, id="cursor_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("home,g", "first", "Oldest", show=False, id="first"),
+        Binding("end,G", "last", "Newest", show=False, id="last"),
     ]
 
     COMPONENT_CLASSES = {
