@@ -202,3 +202,24 @@ async def test_a_text_stored_by_the_webhook_receiver_rings_too(tmp_path):
                 assert (note.title, note.message) == ("(202) 555-0199", "Hello from a new customer")
                 assert recorder.bells == 1
         store.close()
+
+
+async def test_old_texts_the_server_sends_late_ring_nothing(tmp_path):
+    """History that reaches the store after the first sync (a conversation's older page, a backlog
+    the listing had not shown) is older than what the store held: not news."""
+    with chat_session(tmp_path) as (session, server):
+        app = make_app(session)
+        recorder = Recorder(app)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await started(pilot)
+            [(customer, account)] = other_conversation(screen, server)
+            stored = session.ui_store.thread_count(customer, account)
+            day_ago = server.account.now() - 86400
+            for n in range(3):
+                server.account.inject_inbound(customer, account, f"old text {n}", at=day_ago + n)
+            screen.fetch_conversation((customer, account))  # as opening it would, but it is not on screen
+            await wait_for(pilot, lambda: session.ui_store.thread_count(customer, account) == stored + 3,
+                           what="the old texts stored")
+            await pilot.pause()
+            assert screen.notifier.check() is None
+            assert recorder.bells == 0 and notes(app) == []
