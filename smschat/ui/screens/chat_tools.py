@@ -98,11 +98,11 @@ class ConversationTools:
         if self.open_key is None or self.open_key != self.new_key:
             return None
         customer, account = self.open_key
-        return Content.assemble(
-            (" New conversation ", "bold reverse"),
+        return Content.assemble(  # most important first: the pane can be narrow
+            (" New ", "bold reverse"),
             (f" {pretty(customer)}", "bold"),
+            (" · nothing sent yet", "bold $text-warning"),
             (f"  from {pretty(account)}", "$text-muted"),
-            ("  · nothing sent yet", "$text-warning"),
         )
 
     def check_new_conversation(self: Any) -> None:
