@@ -12,7 +12,8 @@ from smschat.ui.widgets.contact_list import contact_title
 
 ACTIONS = [
     ("Next waiting conversation", "next_waiting", "Jump to the next customer waiting for a reply"),
-    ("Filter contacts", "filter", "Filter the contact list by number, name or text"),
+    ("Search messages…", "search", "Search every message, number and name; open the thread at the message (/)"),
+    ("Filter contacts", "filter", "Filter the contact list by number, name or text (f)"),
     ("New conversation…", "new_conversation", "Start a conversation with a number that has never written (m)"),
     ("Export conversation…", "export", "Save the open conversation as text, JSON or CSV (x)"),
     ("Switch sender number", "switch_sender", "Send from the account's next SMS number"),

@@ -40,7 +40,7 @@ def test_help_screen(snap_compare, tmp_path):
 def test_filtered_contacts(snap_compare, tmp_path):
     async def filtering(pilot):
         await settle(pilot)
-        await pilot.press("slash", *"bike")
+        await pilot.press("f", *"bike")
         await idle(pilot)
         await pilot.pause()
 
