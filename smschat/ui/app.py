@@ -84,7 +84,9 @@ class SmsChatApp(App[None]):
     def action_help(self) -> None:
         from smschat.ui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)  # the help key closes it too (also when [keys] remapped it)
+        else:
             self.push_screen(HelpScreen())
 
 
