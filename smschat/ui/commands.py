@@ -16,6 +16,7 @@ ACTIONS = [
     ("Filter contacts", "filter", "Filter the contact list by number, name or text (f)"),
     ("New conversation…", "new_conversation", "Start a conversation with a number that has never written (m)"),
     ("Export conversation…", "export", "Save the open conversation as text, JSON or CSV (x)"),
+    ("Canned reply…", "insert_template", "Pick a template; it goes into the composer to edit before sending (t)"),
     ("Switch sender number", "switch_sender", "Send from the account's next SMS number"),
     ("Retry selected message", "retry", "Send the selected failed message again"),
     ("Copy selected message", "copy", "Copy the selected message's text"),

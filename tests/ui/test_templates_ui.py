@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from chat_harness import chat_session, make_app, wait_for
+from textual.command import CommandList, CommandPalette
 
 from smschat.config.ui import UiSettings, parse_ui_settings
 from smschat.domain.numbers import pretty
@@ -151,3 +152,26 @@ def test_rank_and_highlight_never_read_markup():
     content = highlighted(first.template.name, first.offsets)
     assert str(content) == "[b]x[/b] bold"  # the brackets stay characters
     assert {s.start for s in content.spans} == set(first.offsets)
+
+
+async def test_the_palette_offers_canned_replies(tmp_path):
+    with chat_session(tmp_path) as (session, _server):
+        with_settings(session)
+        app = make_app(session)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await started(pilot)
+            await pilot.press("i")  # from the composer too: a palette choice is never typing
+            await pilot.press("ctrl+p", *"canned")
+
+            def offered() -> bool:
+                if not isinstance(app.screen, CommandPalette):
+                    return False
+                hits = app.screen.query_one(CommandList)
+                return any("Canned reply" in str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count))
+
+            await wait_for(pilot, offered, what="the palette offers it")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, TemplatePicker), what="picker from the palette")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is screen, what="picker closed")
+            assert screen.composer.text.startswith("Hi ") and screen.composer.text.endswith("- Sam")

@@ -36,7 +36,7 @@ class ComposerInput(TextArea):
         Binding("ctrl+j", "newline", "Newline", id="newline"),
         Binding("escape", "leave", "Done", show=True, id="leave_composer"),
         Binding("ctrl+a", "attach", "Attach", show=False, id="attach"),
-        Binding("ctrl+t", "pick_template", "Template", id="composer_template"),
+        Binding("ctrl+t", "pick_template", "Template", show=False, id="composer_template"),
     ]
 
     def action_submit(self) -> None:
