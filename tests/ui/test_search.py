@@ -46,6 +46,11 @@ def long_thread(session, server, count: int, special_at: int, special: str) -> t
     return contact.key, f"long-{count - 1 - special_at:05d}"
 
 
+async def search_screen(pilot) -> SearchScreen:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SearchScreen), what="the search screen")
+    return pilot.app.screen
+
+
 def options_text(search: SearchScreen) -> list[str]:
     return widget_lines(search.options)
 
@@ -58,8 +63,8 @@ async def test_search_far_back_in_a_long_thread_opens_the_thread_at_that_message
             # 300 messages back, plus what the simulator holds for that customer (newer)
             key, target = long_thread(session, server, 700, 300, "The SADDLE code is zx-4471, keep it safe")
             await pilot.press("slash")
-            search = app.screen
-            assert isinstance(search, SearchScreen) and search.input.has_focus
+            search = await search_screen(pilot)
+            assert search.input.has_focus
             await pilot.press(*"saddle code")
             await wait_for(pilot, lambda: search.results.message_count == 1, what="search results")
             shown = "\n".join(options_text(search))
@@ -108,15 +113,19 @@ async def test_numbers_in_any_format_and_escape(tmp_path):
             other = next(c for c in screen.contacts.contacts if c.key != screen.open_key)
             digits = other.customer[-10:]
             typed = f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-            await pilot.press("slash", *typed)
-            search = app.screen
+            await pilot.press("slash")
+            search = await search_screen(pilot)
+            await pilot.press(*typed)
             await wait_for(pilot, lambda: search.results.contact_count >= 1, what="conversation by number")
             assert search.results.hits[0].customer == other.customer
             assert "conversation" in options_text(search)[0]
             await pilot.press("escape")
-            assert app.screen is screen and screen.open_key != other.key
+            await wait_for(pilot, lambda: app.screen is screen, what="search closed")
+            assert screen.open_key != other.key
             await pilot.press("slash")  # the last search comes back
-            await wait_for(pilot, lambda: app.screen.results.contact_count >= 1, what="the same search")
+            again = await search_screen(pilot)
+            assert again.input.value == typed
+            await wait_for(pilot, lambda: again.results.contact_count >= 1, what="the same search")
             await pilot.press("enter")
             await wait_for(pilot, lambda: screen.open_key == other.key, what="opened by number")
 
@@ -129,8 +138,9 @@ async def test_hostile_bodies_show_as_data_in_results(tmp_path):
             customer, account = screen.open_key
             server.account.inject_inbound(customer, account, "\x1b]0;PWNED\x07[bold]red alert[/bold] \x1b[2J call")
             await wait_for(pilot, lambda: session.ui_store.search("red alert").message_count == 1, what="stored")
-            await pilot.press("slash", *"red alert")
-            search = app.screen
+            await pilot.press("slash")
+            search = await search_screen(pilot)
+            await pilot.press(*"red alert")
             await wait_for(pilot, lambda: search.results.message_count == 1, what="results")
             line = options_text(search)[1]
             assert "␛]0;PWNED␇[bold]red alert[/bold] ␛[2J call" in line
