@@ -99,7 +99,7 @@ class TemplatePicker(ModalScreen[str | None]):
             yield Input(placeholder="Type to filter", id="templates-filter")
             yield OptionList(id="templates-list")
             yield Static(id="templates-preview")
-            yield Static(Content("↑↓ choose · enter puts it in the composer (edit, then send) · esc cancels"),
+            yield Static(Content("↑↓ choose · enter puts it in the composer to edit · esc cancels"),
                          id="templates-hint")
 
     def on_mount(self) -> None:
