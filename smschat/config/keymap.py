@@ -224,6 +224,15 @@ def _check_clashes(keymap: Mapping[str, str], where: str, prefix: str) -> None:
                 raise ConfigError(f"{key!r} is already the key of {theirs} {_GROUP_NAMES[group]}; "
                                   "give one of them another key",
                                   path=where, key=prefix + mine)
+    # the focused list or thread sees a key before the screen does: a screen key that is also a list
+    # key would only ever move the cursor
+    for (group, key), bid in owners.items():
+        other = owners.get(("lists", key)) if group == "screen" else None
+        if other is not None:
+            mine, theirs = (bid, other) if bid in keymap else (other, bid)
+            raise ConfigError(f"{key!r} is also the key of {theirs}; the contact list and the thread would take it "
+                              "before the chat screen does; give one of them another key",
+                              path=where, key=prefix + mine)
 
 
 def display_key(key: str) -> str:

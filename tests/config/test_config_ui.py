@@ -147,9 +147,19 @@ def test_clashes_on_one_screen_are_refused():
         parse_keys({"compose": "n"})
     with pytest.raises(ConfigError, match="keys.first: 'j' is already the key of cursor_down in the contact list"):
         parse_keys({"first": "j"})
-    # a swap is fine, and so is the same key in places that are never active together
+    # a swap is fine, and so is the same key in the composer and on the screen (escape is both)
     assert parse_keys({"compose": "n", "next_waiting": "c"}) == {"compose": "n", "next_waiting": "c"}
-    assert parse_keys({"cursor_down": "n"}) == {"cursor_down": "n"}
+    assert parse_keys({"send": "ctrl+o", "switch_sender": "f5"}) == {"send": "ctrl+o", "switch_sender": "f5"}
+
+
+def test_a_screen_key_taken_by_the_lists_is_refused():
+    """The focused contact list or thread sees a key first: a screen key there would never work."""
+    with pytest.raises(ConfigError, match="keys.next_waiting: 'j' is also the key of cursor_down; the contact list"):
+        parse_keys({"next_waiting": "j"})
+    with pytest.raises(ConfigError, match="keys.cursor_down: 'n' is also the key of next_waiting"):
+        parse_keys({"cursor_down": "n"})
+    assert parse_keys({"cursor_down": "down,n", "next_waiting": "space"}) == {"cursor_down": "down,n",
+                                                                              "next_waiting": "space"}
 
 
 @pytest.mark.parametrize(
