@@ -8,6 +8,7 @@ time, else the response time, else when the store first saw the record.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -87,11 +88,26 @@ def key_of(msg: Message) -> tuple[str, str]:
     return _normalized(msg.to_number), _normalized(msg.from_number)
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` as SQLite can store it: a lone surrogate (a JSON answer may carry "\\ud83d" alone)
+    cannot be encoded as UTF-8 and would make the whole page's write fail, so it becomes U+FFFD."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+    return text
+
+
 def encode(msg: Message, *, first_seen: int, local: bool = False) -> tuple[object, ...]:
     """The row for `msg`, in `MESSAGE_COLUMNS` order."""
     customer, account = key_of(msg)
     return (
-        msg.id,
+        storable(msg.id),
         customer,
         account,
         msg.direction.value,
@@ -100,12 +116,12 @@ def encode(msg: Message, *, first_seen: int, local: bool = False) -> tuple[objec
         sort_ts(msg, first_seen),
         to_epoch(msg.requested_at),
         to_epoch(msg.responded_at),
-        msg.to_number,
-        msg.from_number,
-        msg.body,
-        msg.result_url,
+        storable(msg.to_number),
+        storable(msg.from_number),
+        storable(msg.body),
+        storable(msg.result_url),
         json.dumps(list(msg.parts)) if msg.parts else "[]",
-        msg.error,
+        storable(msg.error),
         1 if local else 0,
         first_seen,
         1 if msg.body_known else 0,
