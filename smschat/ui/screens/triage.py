@@ -115,7 +115,7 @@ class SnoozeScreen(ModalScreen[SnoozeChoice | None]):
 
     def compose(self) -> ComposeResult:
         options = [
-            Option(_row(key, label, f"{when:%a} {when.day} {when:%b %H:%M}"), id=f"preset-{key}")
+            Option(_row(key, label, f"{when:%a} {when.day} {when:%b %H:%M}", width=38), id=f"preset-{key}")
             for key, label, when in self.presets
         ]
         if self.snoozed:
