@@ -36,11 +36,32 @@ async def scene_help(pilot) -> None:
     await pilot.pause()
 
 
+async def scene_triage(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("v", "w")  # the waiting queue, oldest first
+    await pilot.pause()
+
+
+async def scene_templates(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("v", "w", "N", "ctrl+t", *"ready")
+    await pilot.pause(0.3)
+
+
+async def scene_search(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("slash", *"brake")
+    await pilot.pause(0.6)  # results come after a short pause in typing
+
+
 SCENES = [
     ("chat-80x24", (80, 24), scene_chat),
     ("reply-80x24", (80, 24), scene_reply),
     ("chat-120x40", (120, 40), scene_chat),
     ("help-80x24", (80, 24), scene_help),
+    ("triage-80x24", (80, 24), scene_triage),
+    ("templates-80x24", (80, 24), scene_templates),
+    ("search-80x24", (80, 24), scene_search),
 ]
 
 

@@ -34,7 +34,7 @@ class ComposerInput(TextArea):
     BINDINGS = [
         Binding("enter", "submit", "Send", id="send"),
         Binding("ctrl+j", "newline", "Newline", id="newline"),
-        Binding("escape", "leave", "Done", show=True, id="leave_composer"),
+        Binding("escape", "leave", "Leave", show=True, id="leave_composer"),
         Binding("ctrl+a", "attach", "Attach", show=False, id="attach"),
         Binding("ctrl+t", "pick_template", "Template", show=False, id="composer_template"),
     ]
