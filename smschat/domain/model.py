@@ -147,6 +147,16 @@ class MessagePage:
         return end
 
 
+#: keywords carriers treat as "stop texting me" (CTIA, and the FCC's 2025 revocation words)
+OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "OPT OUT"})
+
+
+def is_opt_out(text: str) -> bool:
+    """`text` is an opt-out keyword alone (case, spaces and final punctuation aside)."""
+    word = " ".join(text.strip().strip(".!").split()).upper()
+    return word in OPT_OUT_WORDS
+
+
 @dataclass(frozen=True, slots=True)
 class ContactSummary:
     """One conversation: a customer number on one of the account's numbers."""
@@ -171,12 +181,15 @@ class ContactSummary:
     done_upto: datetime | None = None
     snoozed_until: datetime | None = None
     snooze_upto: datetime | None = None
+    #: the start of the customer's newest text (an opt-out keyword needs no reply)
+    last_inbound_body: str = ""
 
     def __post_init__(self) -> None:
         # A summary built from a provider listing alone (no store) knows only the last message.
         if self.last_inbound_at is None and self.last_message.direction is Direction.INBOUND:
             when = self.last_message.timestamp
             object.__setattr__(self, "last_inbound_at", when)
+            object.__setattr__(self, "last_inbound_body", self.last_message.body[:24])
             if self.waiting_since is None and self.done_upto is None:
                 object.__setattr__(self, "waiting_since", when)
 
@@ -187,9 +200,15 @@ class ContactSummary:
     @property
     def needs_reply(self) -> bool:
         """The customer's last word is unanswered (whatever was marked done or snoozed)."""
-        if self.last_inbound_at is None:
+        if self.last_inbound_at is None or self.opted_out:
             return False
         return self.last_answer_at is None or self.last_inbound_at > self.last_answer_at
+
+    @property
+    def opted_out(self) -> bool:
+        """The customer's newest text is an opt-out keyword (STOP, UNSUBSCRIBE, ...): the carrier
+        blocks replies until they text START, so they are not waiting for one."""
+        return is_opt_out(self.last_inbound_body)
 
     @property
     def waiting(self) -> bool:

@@ -353,6 +353,7 @@ class MessagesMixin(StoreBase):
                 done_upto=from_epoch(row[n + 13]),
                 snoozed_until=from_epoch(row[n + 14]),
                 snooze_upto=from_epoch(row[n + 15]),
+                last_inbound_body=row[n + 16] or "",
             )
             for row in rows
         ]
@@ -376,5 +377,8 @@ _TRIAGE_COLUMNS = (
     "coalesce(n.name, ''), coalesce(n.notes, ''), "
     f"{_LAST_INBOUND}, {_LAST_ANSWER}, "
     f"CASE WHEN c.inbound > 0 THEN {_WAITING_SINCE} END, "
-    "s.done_at, s.done_upto, s.snoozed_until, s.snooze_upto"
+    "s.done_at, s.done_upto, s.snoozed_until, s.snooze_upto, "
+    # the customer's newest text, when it is short enough to be a keyword (STOP, START): one seek
+    "(SELECT substr(k.body, 1, 24) FROM messages AS k WHERE k.customer = c.customer AND k.account = c.account"
+    " AND k.direction = 'inbound' ORDER BY k.ts DESC LIMIT 1)"
 )

@@ -177,3 +177,27 @@ def test_summary_query_seeks_the_partial_indexes(store):
                 for row in conn.execute(f"EXPLAIN QUERY PLAN SELECT {sub} FROM conversations AS c")
             )
             assert index in plan, plan
+
+
+def test_a_customer_who_texted_stop_is_not_waiting_until_they_write_again(store, clock):
+    store.upsert_messages([inbound("my order?", at=T0), inbound(" stop. ", at=T0 + minutes(1))])
+    c = _contact(store)
+    assert c.opted_out and not c.needs_reply and triage(c, clock()) is Triage.ANSWERED
+    store.upsert_messages([inbound("START", at=T0 + minutes(2)), inbound("sorry, wrong button", at=T0 + minutes(3))])
+    c = _contact(store)
+    assert not c.opted_out and triage(c, clock()) is Triage.WAITING
+    assert c.waiting_since == T0  # the unanswered question from before still counts
+
+
+@pytest.mark.parametrize("text", ["STOP", "stop", "Stop!", "UNSUBSCRIBE", "opt out", "Quit."])
+def test_opt_out_keywords(text):
+    from smschat.domain.model import is_opt_out
+
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize("text", ["please stop by tomorrow", "STOPPED", "", "end of the day?", "cancel my order"])
+def test_not_opt_out_keywords(text):
+    from smschat.domain.model import is_opt_out
+
+    assert not is_opt_out(text)

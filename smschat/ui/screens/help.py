@@ -97,7 +97,7 @@ def help_text(keymap: Mapping[str, str] | None = None) -> Content:
             lines.append(Content.assemble((f"  {shown:<19}", "bold"), what))
         lines.append(Content(""))
     lines.append(Content.assemble(("Delivery marks  ", "bold"), "◷ queued  ✓ sent  ✓✓ delivered  ✗ undelivered/failed  ? unconfirmed"))
-    lines.append(Content.assemble(("Contact marks   ", "bold"), "● waiting (for how long)  z snoozed  ✓ done  ✗ last message failed"))
+    lines.append(Content.assemble(("Contact marks   ", "bold"), "● waiting (for how long)  z snoozed  ✓ done  ✗ last message failed  ⊘ texted STOP"))
     return Content("\n").join(lines)
 
 

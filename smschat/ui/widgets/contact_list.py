@@ -40,10 +40,12 @@ def contact_title(contact: ContactSummary) -> str:
 
 def contact_marker(contact: ContactSummary, now: datetime | None = None) -> tuple[str, str]:
     """The marker glyph and its component-class suffix: waiting (●), snoozed (z), done (✓),
-    failed (✗), or none. Every state has a glyph, not only a colour."""
+    failed (✗), opted out (⊘), or none. Every state has a glyph, not only a colour."""
     last = contact.last_message
     if last.direction is Direction.OUTBOUND and (last.status is Status.FAILURE or last.delivery.value == "undelivered"):
         return "✗", "failed"  # our last word did not arrive: the most urgent thing to see (still waiting)
+    if contact.opted_out:
+        return "⊘", "optout"  # texted STOP: replies are blocked until they text START
     state = triage(contact, now or datetime.now(UTC))
     if state is Triage.WAITING:
         return "●", "waiting"
@@ -78,6 +80,7 @@ class ContactList(ScrollView, can_focus=True):
         "contact-list--marker-failed",
         "contact-list--marker-snoozed",
         "contact-list--marker-done",
+        "contact-list--marker-optout",
         "contact-list--waited",
         "contact-list--account",
         "contact-list--empty",
