@@ -154,6 +154,9 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
             if self._reader is not None:
                 self._reader.close()
             self._reader = False  # a background read still running opens nothing any more
+        from smschat.ui.heap import thaw_heap
+
+        thaw_heap()  # what was frozen at the first paint (this screen included) is collectable again
 
     def on_mount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -202,6 +205,9 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
             self.initial_sync()
         if self.open_key is not None:
             self.fetch_conversation(self.open_key)
+        from smschat.ui.heap import freeze_startup_heap
+
+        freeze_startup_heap()  # later full collections skip the start-up heap (no 60 ms stalls)
 
     # -- store reads (UI thread, own connection) --------------------------------------------------
     def reload_contacts(self, *, limit: int | None = None) -> None:
