@@ -171,7 +171,8 @@ MORNING = time(9, 0)
 
 
 def snooze_presets(now_local: datetime) -> list[tuple[str, str, datetime]]:
-    """(key, label, wake time) choices offered by the snooze picker; `now_local` is aware, local."""
+    """(letter, label, wake time) choices offered by the snooze picker; `now_local` is aware, local.
+    Letters, because what the agent types instead starts with a digit (30m, 14:30)."""
     tomorrow = (now_local + timedelta(days=1)).replace(
         hour=MORNING.hour, minute=MORNING.minute, second=0, microsecond=0
     )
@@ -180,10 +181,10 @@ def snooze_presets(now_local: datetime) -> list[tuple[str, str, datetime]]:
         hour=MORNING.hour, minute=MORNING.minute, second=0, microsecond=0
     )
     return [
-        ("1", "1 hour", now_local + timedelta(hours=1)),
-        ("2", "3 hours", now_local + timedelta(hours=3)),
-        ("3", "Tomorrow morning", tomorrow),
-        ("4", "Next week", monday),
+        ("h", "In an hour", now_local + timedelta(hours=1)),
+        ("l", "Later: in 3 hours", now_local + timedelta(hours=3)),
+        ("t", "Tomorrow morning", tomorrow),
+        ("n", "Next week", monday),
     ]
 
 

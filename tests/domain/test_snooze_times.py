@@ -39,7 +39,7 @@ def test_bad_snooze_times_say_what_to_type(text):
 
 def test_presets_are_in_the_future_and_next_week_is_a_monday_morning():
     presets = snooze_presets(NOW)
-    assert [key for key, _, _ in presets] == ["1", "2", "3", "4"]
+    assert [key for key, _, _ in presets] == ["h", "l", "t", "n"]  # letters: typed times start with a digit
     assert all(when > NOW for _, _, when in presets)
     tomorrow, monday = presets[2][2], presets[3][2]
     assert (tomorrow.day, tomorrow.hour, tomorrow.minute) == (24, 9, 0)

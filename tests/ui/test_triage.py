@@ -93,16 +93,18 @@ async def test_waiting_queue_done_snooze_undo_and_restart(tmp_path):
             assert screen.open_key[0].endswith("0103")
             await pilot.press("z")
             assert isinstance(app.screen, SnoozeScreen)
-            await pilot.press(*"99x", "enter")
+            await pilot.press(*"99x", "enter")  # typed into the line (it has the focus)
             assert isinstance(app.screen, SnoozeScreen)
             assert "type a duration" in rendered(app.screen.query_one("#snooze-error"))
             await pilot.press("ctrl+a", "ctrl+k", *"2h", "enter")
             assert not isinstance(app.screen, SnoozeScreen)
             assert state_of(screen, CUSTOMERS[2]) is Triage.SNOOZED
+            until = next(c for c in screen._all if c.customer == normalize(CUSTOMERS[2])).snoozed_until
+            assert abs((until - screen.session.clock()).total_seconds() - 7200) < 120  # "2h" is 2 hours
             assert screen.open_key[0].endswith("0104")
 
-            # z then a preset key: snoozed for an hour
-            await pilot.press("z", "1")
+            # z then a preset's letter: snoozed for an hour
+            await pilot.press("z", "h")
             assert state_of(screen, CUSTOMERS[3]) is Triage.SNOOZED
             assert screen.open_key[0].endswith("0105")
             assert "1 waiting" in rendered(screen.status)
@@ -207,3 +209,45 @@ async def test_view_picker_per_number_and_counts(tmp_path):
             assert screen.view.account == "" and len(shown(screen)) == 2
             await pilot.press("v", "escape")
             assert screen.view.account == ""
+
+
+def burst(app, *keys: str) -> None:
+    """Keys posted at once, as a slow link delivers them (pilot.press waits between keys)."""
+    from textual import events
+
+    for key in keys:
+        char = key if len(key) == 1 else ("\r" if key == "enter" else None)
+        app.post_message(events.Key(key, char))
+
+
+async def test_bursts_of_keys_never_close_the_chat_screen_or_send_twice(tmp_path):
+    server = quiet_server()
+    with session_on(server, tmp_path) as (session, _):
+        app = make_app(session)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await started(pilot)
+            await wait_for(pilot, lambda: screen.open_key is not None, what="open")
+            # a dialog answered by the first key must not pop the chat screen on the second
+            await pilot.press("v")
+            burst(app, "w", "s")  # "w" answers the picker; "s" must not pop the chat screen
+            await pilot.pause(0.3)
+            assert app.screen is screen and screen.view.kind is ViewKind.WAITING
+            await pilot.press("N", "escape")
+            first = screen.open_key
+            await pilot.press("z")
+            burst(app, "1", "4", ":", "3", "0", "enter")  # "14:30", typed fast: a time, not a preset
+            await pilot.pause(0.3)
+            assert app.screen is screen
+            contact = next(c for c in screen._all if c.key == first)
+            wake = contact.snoozed_until.astimezone()
+            assert (wake.hour, wake.minute) == (14, 30)
+            # Enter, Enter in one burst: sent once; words typed right after Enter stay
+            await pilot.press("i")
+            key = screen.open_key
+            burst(app, *"On my way", "enter", "enter", *"and ")
+            await pilot.pause(0.5)
+            assert screen.composer.text == "and "
+            await wait_for(pilot, lambda: session.ui_store.thread_count(*key) >= 2, what="sent")
+            await pilot.pause(0.5)
+            bodies = [m.body for m in server.account.messages() if m.direction == "outbound"]
+            assert bodies == ["On my way"]

@@ -88,7 +88,7 @@ async def test_a_triage_session_with_keys_only_survives_a_restart(tmp_path):
             assert screen.open_key[0] == normalize(CUSTOMERS[4])
 
             # 5: snoozed until tomorrow morning
-            await pilot.press("z", "3")
+            await pilot.press("z", "t")
             assert state(screen, CUSTOMERS[4]) is Triage.SNOOZED
             assert "no one waiting" in rendered(screen.status)
 

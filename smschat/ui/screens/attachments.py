@@ -15,10 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from smschat.ui.screens.dialog import Dialog
 from smschat.domain.media import MAX_MEDIA, BadMediaUrl, check_media_url, describe
 
 HINT = "Enter adds · Del removes the selected file · Esc done"
@@ -35,7 +35,7 @@ class MediaList(OptionList):
             screen.remove_media(self.highlighted)
 
 
-class AttachmentsScreen(ModalScreen[tuple[str, ...]]):
+class AttachmentsScreen(Dialog[tuple[str, ...]]):
     """Edit a list of media URLs; dismissed with the list (a tuple, possibly empty)."""
 
     CSS_PATH = "attachments.tcss"

@@ -344,6 +344,8 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
                 parts.append((f"  z snoozed until {contact.snoozed_until.astimezone():%a %H:%M}", "$text-muted"))
             elif state is Triage.DONE:
                 parts.append(("  ✓ done", "$text-success"))
+            elif contact.opted_out:
+                parts.append(("  ⊘ opted out (texted STOP)", "$text-error"))
             if contact.note:
                 parts.append((f"  · {sanitize_line(contact.note, limit=120)}", "italic $text-muted"))
         header.update(Content.assemble(*parts), layout=False)
@@ -528,12 +530,15 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
             return
         if self.open_key is None:
             self.notify("Open a conversation first (pick one on the left).", severity="warning")
+            if not self.composer.text.strip():
+                self.composer.set_text(body)  # the composer emptied itself on Enter: give it back
             return
         customer = self.open_key[0]
         sender = self.composer.sender or self.open_key[1]
         if self.thread.has_newer:  # reading far back (a search result): show the newest, where it goes
             self.load_thread(self.open_key, fresh=True)
-        self.composer.clear()  # the stored draft goes with the outbox write, in one transaction
+        # the composer emptied itself on Enter (what was typed since stays); the stored draft goes
+        # with the outbox write, in one transaction
         self.composer.media = ()  # the outbox row keeps them (a failed MMS is retried with its media)
         self.send_message(customer, sender, body, self.open_key, media)
 

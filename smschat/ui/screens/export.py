@@ -20,9 +20,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
+from smschat.ui.screens.dialog import Dialog
 from smschat.domain.numbers import pretty
 from smschat.domain.sanitize import sanitize_line
 from smschat.store.export import (
@@ -45,7 +45,7 @@ class ExportDone:
     records: int
 
 
-class ExportScreen(ModalScreen[ExportDone | None]):
+class ExportScreen(Dialog[ExportDone | None]):
     CSS_PATH = "conversation_dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 

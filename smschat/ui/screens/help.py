@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from smschat.ui.screens.dialog import Dialog
 from smschat.config.keymap import display_key, effective_keys
 
 #: (section, [(keys, what it does, binding ids)]) — the README's key table is generated from the same
@@ -50,7 +50,7 @@ KEYS: list[tuple[str, list[tuple[str, ...]]]] = [
             ("n", "next customer waiting for a reply (oldest waiting first)", "next_waiting"),
             ("N", "the customer who has waited longest", "oldest_waiting"),
             ("e / d", "done without replying (their next text reopens it; d again reopens)", "done"),
-            ("z", "snooze: 1-4 presets, or type 30m, 2h, 3d, 14:30, 2pm", "snooze"),
+            ("z", "snooze: h hour, l later, t tomorrow, n next week; or type 30m, 2h, 14:30", "snooze"),
             ("u", "undo the last done or snooze", "undo"),
             ("v", "view: all, waiting, unread, failed, snoozed, done; per number", "views"),
             ("a", "name the contact, keep notes (address book)", "edit_contact"),
@@ -101,7 +101,7 @@ def help_text(keymap: Mapping[str, str] | None = None) -> Content:
     return Content("\n").join(lines)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:

@@ -17,9 +17,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from smschat.ui.screens.dialog import Dialog
 from smschat.domain.numbers import InvalidNumber, normalize, pretty
 from smschat.domain.recipient import HINT, check_new_number
 from smschat.domain.sanitize import sanitize_line
@@ -33,7 +33,7 @@ class NewConversation:
     account: str
 
 
-class NewConversationScreen(ModalScreen[NewConversation | None]):
+class NewConversationScreen(Dialog[NewConversation | None]):
     CSS_PATH = "conversation_dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 

@@ -22,11 +22,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from smschat.ui.screens.dialog import Dialog
 from smschat.domain.model import Direction
 from smschat.domain.numbers import pretty
 from smschat.domain.sanitize import sanitize_line
@@ -107,7 +107,7 @@ def summary(results: SearchResults, limit: int) -> str:
     return " · ".join(parts)
 
 
-class SearchScreen(ModalScreen[SearchChoice | None]):
+class SearchScreen(Dialog[SearchChoice | None]):
     CSS_PATH = "search.tcss"
     BINDINGS = [
         Binding("escape", "close", "Close"),

@@ -21,10 +21,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.fuzzy import FuzzySearch
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from smschat.ui.screens.dialog import Dialog
 from smschat.domain.sanitize import sanitize, sanitize_line
 from smschat.domain.templates import Template
 
@@ -70,7 +70,7 @@ def highlighted(name: str, offsets: Sequence[int]) -> Content:
     return content
 
 
-class TemplatePicker(ModalScreen[str | None]):
+class TemplatePicker(Dialog[str | None]):
     """Pick a canned reply; answers with its text filled in for the conversation, or None."""
 
     CSS_PATH = "templates.tcss"

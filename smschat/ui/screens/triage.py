@@ -15,10 +15,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Key
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from smschat.ui.screens.dialog import Dialog
 from smschat.domain.numbers import pretty
 from smschat.domain.sanitize import sanitize_line
 from smschat.domain.triage import VIEW_LABELS, BadSnooze, Counts, View, ViewKind, parse_snooze, snooze_presets
@@ -39,7 +39,7 @@ def _row(key: str, label: str, right: str = "", width: int = 34) -> Content:
     return Content.assemble((key, "bold $text-accent"), "  ", label, " " * gap, (right, "$text-muted"))
 
 
-class ViewPicker(ModalScreen[View | None]):
+class ViewPicker(Dialog[View | None]):
     """Pick what the contact list shows: a kind (with its count) and, with several numbers, which."""
 
     CSS_PATH = "triage.tcss"
@@ -100,11 +100,17 @@ class SnoozeChoice:
     until: datetime | None  # None: wake now (unsnooze)
 
 
-class SnoozeScreen(ModalScreen[SnoozeChoice | None]):
-    """Snooze a conversation: four presets by number key, or a typed duration or time of day."""
+class SnoozeScreen(Dialog[SnoozeChoice | None]):
+    """Snooze a conversation: a preset by its letter (h, l, t, n; w wakes a snoozed one), or a
+    typed duration or time of day. Typed times start with a digit and presets are letters, so a
+    burst of keys ("14:30", "2h") is never read as a preset."""
 
     CSS_PATH = "triage.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+    ]
 
     def __init__(self, title: str, now_local: datetime, *, snoozed: bool = False) -> None:
         super().__init__()
@@ -112,6 +118,9 @@ class SnoozeScreen(ModalScreen[SnoozeChoice | None]):
         self.now_local = now_local
         self.snoozed = snoozed
         self.presets = snooze_presets(now_local)
+        self.letters: dict[str, SnoozeChoice] = {key: SnoozeChoice(when) for key, _label, when in self.presets}
+        if snoozed:
+            self.letters["w"] = SnoozeChoice(None)
 
     def compose(self) -> ComposeResult:
         options = [
@@ -119,48 +128,48 @@ class SnoozeScreen(ModalScreen[SnoozeChoice | None]):
             for key, label, when in self.presets
         ]
         if self.snoozed:
-            options.append(Option(_row("w", "Wake it now"), id="wake"))
+            options.append(Option(_row("w", "Wake it now"), id="preset-w"))
         with Vertical(id="snooze-dialog", classes="triage-dialog"):
             yield Static(Content.assemble(("Snooze ", "bold"), sanitize_line(self.title_text, limit=40)))
             yield Static(Content.styled("Back in the waiting queue then, or at their next text.", "$text-muted"))
             yield OptionList(*options, id="snooze-options")
-            yield Input(placeholder="or type: 30m, 2h, 3d, 14:30, 2pm", id="snooze-custom")
+            yield Input(placeholder="or type 30m, 2h, 3d, 1w, 14:30, 2pm", id="snooze-custom")
             yield Static("", id="snooze-error", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        self.query_one(OptionList).can_focus = False  # the typing line keeps the focus; ↑/↓ move here
+        self.query_one(OptionList).highlighted = 0
+        self.query_one("#snooze-custom", Input).focus()
 
-    def on_key(self, event: Key) -> None:
-        if isinstance(self.focused, Input):
-            return
-        for key, _label, when in self.presets:
-            if event.character == key:
-                event.stop()
-                self.dismiss(SnoozeChoice(when))
-                return
-        if self.snoozed and event.character == "w":
-            event.stop()
-            self.dismiss(SnoozeChoice(None))
-        elif event.character and event.character.isalnum() or event.key == "tab":
-            event.stop()
-            box = self.query_one("#snooze-custom", Input)
-            box.focus()
-            if event.character and event.character.isalnum():
-                box.insert_text_at_cursor(event.character)
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        count = options.option_count
+        if count:
+            options.highlighted = ((options.highlighted or 0) + step) % count
+
+    @on(Input.Changed, "#snooze-custom")
+    def _changed(self, event: Input.Changed) -> None:
+        self.query_one("#snooze-error", Static).update("")
+        choice = self.letters.get(event.value.lower())
+        if choice is not None:  # a preset's letter, typed alone
+            self.dismiss(choice)
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        option_id = event.option.id or ""
-        if option_id == "wake":
-            self.dismiss(SnoozeChoice(None))
-            return
-        key = option_id.removeprefix("preset-")
-        for preset_key, _label, when in self.presets:
-            if preset_key == key:
-                self.dismiss(SnoozeChoice(when))
+        choice = self.letters.get((event.option.id or "").removeprefix("preset-"))
+        if choice is not None:
+            self.dismiss(choice)
 
     @on(Input.Submitted, "#snooze-custom")
     def _typed(self, event: Input.Submitted) -> None:
+        if not event.value.strip():  # Enter on an empty line: the highlighted preset
+            options = self.query_one(OptionList)
+            if options.highlighted is not None:
+                option_id = options.get_option_at_index(options.highlighted).id or ""
+                choice = self.letters.get(option_id.removeprefix("preset-"))
+                if choice is not None:
+                    self.dismiss(choice)
+            return
         try:
             when = parse_snooze(event.value, self.now_local)
         except BadSnooze as error:
@@ -178,7 +187,7 @@ class ContactEdit:
     notes: str
 
 
-class ContactEditor(ModalScreen[ContactEdit | None]):
+class ContactEditor(Dialog[ContactEdit | None]):
     """The address book entry of one customer number: a name and free notes (kept locally)."""
 
     CSS_PATH = "triage.tcss"

@@ -69,7 +69,14 @@ class ComposerInput(TextArea):
         if event.key in send:
             event.prevent_default()
             event.stop()
-            self.post_message(self.Submitted(self.text))
+            text = self.text
+            self.post_message(self.Submitted(text))
+            if text.strip():
+                # emptied now, not when the screen handles the message: a second Enter in the same
+                # burst (a slow link delivers keys in bursts) finds nothing to send, and words typed
+                # right after Enter stay in the composer. The stored draft keeps the text until the
+                # outbox write takes it, in one transaction (no Changed is posted here).
+                self.query_ancestor(Composer).clear()
             return
         if event.key in (self._keys("newline", "ctrl+j") | NEWLINE_KEYS - {"ctrl+j"}) - send:
             event.prevent_default()
