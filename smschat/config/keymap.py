@@ -73,6 +73,7 @@ BINDINGS: dict[str, KeyAction] = {
     "page_down": KeyAction("lists", "pagedown", "a page down"),
     "page_up": KeyAction("lists", "pageup", "a page up"),
     "open_conversation": KeyAction("contacts", "enter", "open the conversation and start a reply"),
+    "thread_reply": KeyAction("thread", "enter", "start a reply from the thread"),
     # the composer
     "send": KeyAction("composer", "enter", "send the message"),
     "newline": KeyAction("composer", "ctrl+j", "a new line in the message (alt+enter works too)"),
@@ -82,9 +83,10 @@ BINDINGS: dict[str, KeyAction] = {
 }
 
 #: scopes whose keys are active at the same time (a key used twice there is a clash)
-_TOGETHER = {"app": "screen", "chat": "screen", "lists": "lists", "contacts": "lists", "composer": "composer"}
+_TOGETHER = {"app": "screen", "chat": "screen", "lists": "lists", "contacts": "lists", "thread": "thread",
+             "composer": "composer"}
 _GROUP_NAMES = {"screen": "on the chat screen", "lists": "in the contact list and the thread",
-                "composer": "in the composer"}
+                "thread": "in the thread", "composer": "in the composer"}
 
 MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
 NAMED_KEYS = frozenset(

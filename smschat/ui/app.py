@@ -25,7 +25,7 @@ class SmsChatApp(App[None]):
     TITLE = "smschat"
     COMMANDS = App.COMMANDS | {ChatCommands, ProfileCommands}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
         Binding("question_mark,f1", "help", "Help", id="help"),
     ]
 

@@ -7,11 +7,19 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from smschat.ui.widgets.contact_list import contact_title
 
 ACTIONS = [
     ("Next waiting conversation", "next_waiting", "Jump to the next customer waiting for a reply"),
+    ("Longest waiting conversation", "oldest_waiting", "Jump to the customer who has waited longest (N)"),
+    ("Mark done", "done", "Done without replying; their next text reopens it (e / d)"),
+    ("Snooze…", "snooze", "Out of the waiting queue until a time or their next text (z)"),
+    ("Undo done / snooze", "undo", "Undo the last done or snooze (u)"),
+    ("Change view…", "views", "All, waiting, unread, failed, snoozed, done; per number (v)"),
+    ("Name this contact…", "edit_contact", "Address book: a name and notes for the customer's number (a)"),
     ("Search messages…", "search", "Search every message, number and name; open the thread at the message (/)"),
     ("Filter contacts", "filter", "Filter the contact list by number, name or text (f)"),
     ("New conversation…", "new_conversation", "Start a conversation with a number that has never written (m)"),
@@ -61,9 +69,22 @@ class ChatCommands(Provider):
         for title, action, help_text in ACTIONS:
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(run_chosen, screen, action), help=help_text)
-        for contact in screen.contacts.contacts:
+                yield Hit(score, plain_highlight(matcher, title), partial(run_chosen, screen, action), help=help_text)
+        for contact in getattr(screen, "_all", None) or screen.contacts.contacts:  # every conversation, any view
             label = f"Open {contact_title(contact)}"
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(screen.contacts.select_key, contact.key), help="Open this conversation")
+                yield Hit(score, plain_highlight(matcher, label), partial(screen.reveal, contact.key),
+                          help="Open this conversation")
+
+
+def plain_highlight(matcher: Matcher, text: str) -> Content:
+    """`text` with the matched letters styled, as plain text: `Matcher.highlight` parses its
+    argument as markup, and a contact's name ("[b]Boss[/]", "Kenji [/]", "Acme [EU]") is data."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

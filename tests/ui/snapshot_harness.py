@@ -47,7 +47,19 @@ async def idle(pilot) -> None:
     from chat_harness import wait_for
 
     await wait_for(pilot, lambda: not any(w.is_running for w in pilot.app.workers), what="workers idle")
+    steady_cursors(pilot.app)
     await pilot.pause()
+
+
+def steady_cursors(app) -> None:
+    """A blinking cursor is drawn or not depending on the instant of the capture: keep it on."""
+    from textual.widgets import Input, TextArea
+
+    for screen in app.screen_stack:
+        for widget in screen.query(Input):
+            widget.cursor_blink = False
+        for widget in screen.query(TextArea):
+            widget.cursor_blink = False
 
 
 async def settle(pilot) -> None:

@@ -174,7 +174,7 @@ async def test_address_book_names_the_contact_everywhere_and_is_searchable(tmp_p
             assert contact.name == "[b]Maya[/b] [31mLopez" and contact.note == "Trek FX 3, frame 54 cm"
             header = rendered(screen.query_one("#thread-header"))
             assert "[b]Maya[/b]" in header and "Trek FX 3" in header and "\x1b" not in header
-            assert "[b]Maya[/b]" in "\n".join(widget_lines(screen.query_one(ContactList)))
+            assert "[b]Maya[…" in "\n".join(widget_lines(screen.query_one(ContactList)))  # shortened, as typed
             # the contact filter finds the name
             screen._filter = "maya"
             screen.reload_contacts()
@@ -251,3 +251,28 @@ async def test_bursts_of_keys_never_close_the_chat_screen_or_send_twice(tmp_path
             await pilot.pause(0.5)
             bodies = [m.body for m in server.account.messages() if m.direction == "outbound"]
             assert bodies == ["On my way"]
+
+
+async def test_enter_in_the_thread_replies_and_esc_in_the_filter_clears_it(tmp_path):
+    server = quiet_server()
+    with session_on(server, tmp_path) as (session, _):
+        app = make_app(session)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await started(pilot)
+            await wait_for(pilot, lambda: screen.open_key is not None, what="open")
+            await pilot.press("tab")
+            assert screen.focused is screen.thread
+            await pilot.press("enter")  # typing goes to the composer, never to single-key commands
+            assert screen.focused is screen.composer.input
+            await pilot.press(*"ok", "escape", "escape")
+            # a filter left on must not hide the waiting queue from n
+            await pilot.press("f", *"0101", "enter")
+            assert shown(screen) == ["0101"]
+            await pilot.press("escape")  # the list
+            screen.contacts.select_key(screen.contacts.contacts[0].key)
+            await pilot.press("n")
+            assert screen.open_key[0].endswith("0102") and not screen._filter
+            await pilot.press("escape", "f", *"0105")
+            assert shown(screen) == ["0105"]
+            await pilot.press("escape")  # esc in the filter line: no filter
+            assert not screen._filter and len(shown(screen)) == 5

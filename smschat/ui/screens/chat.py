@@ -67,7 +67,7 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
         Binding("f", "filter", "Filter", show=False, id="filter", tooltip="Filter contacts by number, name or text"),
         Binding("i,c", "compose", "Reply", id="compose", tooltip="Write a reply in the open conversation"),
         Binding("escape", "back", "Back", show=False, id="back"),
-        Binding("n", "next_waiting", "Next waiting", id="next_waiting", tooltip="Jump to the next conversation waiting for a reply"),
+        Binding("n", "next_waiting", "Next", id="next_waiting", tooltip="Jump to the next conversation waiting for a reply"),
         Binding("N", "oldest_waiting", "Oldest waiting", show=False, id="oldest_waiting", tooltip="Jump to the customer who has waited longest"),
         Binding("e,d", "done", "Done", id="done", tooltip="Mark the conversation done without replying (their next text reopens it)"),
         Binding("z", "snooze", "Snooze", id="snooze", tooltip="Hide the conversation from the waiting queue for a while"),
@@ -78,7 +78,7 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
         Binding("y", "copy", "Copy", show=False, id="copy", tooltip="Copy the selected message's text"),
         Binding("m", "new_conversation", "New", show=False, id="new_conversation", tooltip="Start a conversation with a number that never wrote"),
         Binding("x", "export", "Export", show=False, id="export", tooltip="Export the open conversation (text, JSON or CSV)"),
-        Binding("ctrl+o", "switch_sender", "Sender", id="switch_sender", tooltip="Switch the number you send from"),
+        Binding("ctrl+o", "switch_sender", "Sender", show=False, id="switch_sender", tooltip="Switch the number you send from"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
         Binding("ctrl+b", "toggle_sidebar", "Contacts", show=False, id="toggle_sidebar", tooltip="Show or hide the contact list"),
         Binding("t", "insert_template", "Template", show=False, id="insert_template",
@@ -367,6 +367,10 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
             self._prepend_older(key, fetched=added)
         elif added:
             self.load_thread(key, fresh=False)
+
+    @on(ThreadView.ReplyRequested)
+    def _reply_requested(self) -> None:
+        self.action_compose()
 
     @on(ThreadView.NeedOlder)
     def _need_older(self) -> None:
@@ -696,8 +700,8 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
         self.composer.input.focus()
 
     def action_back(self) -> None:
-        if isinstance(self.focused, Input):
-            self.query_one("#filter", Input).display = bool(self._filter)
+        if isinstance(self.focused, Input):  # esc in the filter line: no filter (enter keeps it)
+            self._clear_filter()
             self.contacts.focus()
         elif self.focused is self.composer.input:
             self.thread.focus()
@@ -729,11 +733,15 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
         self._jump_waiting(None)
 
     def _jump_waiting(self, after: Key | None, *, focus_composer: bool = True) -> bool:
-        target = next_waiting(self._all, self.session.clock(), after)
+        # the whole queue, not only what a filter shows
+        pool = self._all if not self._filter else self.session.ui_store.contacts(self.session.accounts)
+        target = next_waiting(pool, self.session.clock(), after)
         if target is None or target.key == after:
             if target is None:
                 self.notify("No one is waiting for a reply.", timeout=3)
             return False
+        if self.contacts.index_of(target.key) is None:
+            self._clear_filter()
         if self.contacts.index_of(target.key) is None:  # not in this view: show the waiting queue
             self.view = View(ViewKind.WAITING, self.view.account if target.account == self.view.account else "")
             self._show_contacts(self._all, counted=not self._filter)
@@ -744,6 +752,27 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
         return True
 
     # -- triage: done, snooze, undo, views, names ----------------------------------------------------
+    def _clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = False
+        if not self._filter and not box.value:
+            return
+        self._filter = ""
+        with box.prevent(Input.Changed):
+            box.value = ""
+        self.reload_contacts()
+
+    def reveal(self, key: Key) -> bool:
+        """Select `key` in the list, showing every conversation first (no filter, the All view) when
+        the current view or filter hides it: what the agent opened is never missing from the list."""
+        if self.contacts.index_of(key) is None:
+            self._clear_filter()
+            if self.contacts.index_of(key) is None and (self.view.kind is not ViewKind.ALL or self.view.account):
+                self.view = View(ViewKind.ALL)
+                self._sticky = None
+                self._show_contacts(self._all)
+        return self.contacts.select_key(key)
+
     def _open_contact(self) -> ContactSummary | None:
         if self.open_key is None:
             self.notify("Pick a conversation first.", severity="warning", timeout=3)

@@ -53,7 +53,7 @@ class SearchJump:
             return False
         if key != self.open_key:
             self.open_conversation(contact)
-        if not self.contacts.select_key(key):  # filtered out, or not in this view
+        if not self.reveal(key):  # not even in the All view (nothing stored for it yet)
             if hasattr(self, "pinned_key"):  # automatic re-highlights of the list keep it open
                 self.pinned_key = key
         found = self.show_message(message_id)

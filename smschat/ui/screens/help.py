@@ -63,6 +63,7 @@ KEYS: list[tuple[str, list[tuple[str, ...]]]] = [
             ("pgup / pgdn, g / G", "page; go to the oldest / newest", "page_up page_down first last"),
             ("r", "retry the selected failed message (asks first)", "retry"),
             ("y", "copy the message's text (an MMS: its file URLs)", "copy"),
+            ("enter", "reply (the composer opens)", "thread_reply"),
             ("esc", "back to the contact list", "back"),
         ],
     ),

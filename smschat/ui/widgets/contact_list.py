@@ -38,6 +38,26 @@ def contact_title(contact: ContactSummary) -> str:
     return f"{name} {number}" if name else number
 
 
+def fit_title(name: str, number: str, room: int) -> str:
+    """Name and number in `room` cells: shorten the name before the number, and drop the number
+    only when a name is left too little room to be read."""
+    if not name:
+        return number
+    full = f"{name} {number}"
+    if cell_len(full) <= room:
+        return full
+    name_room = room - cell_len(number) - 1
+    if name_room >= 6:
+        return f"{set_cell_size(name, name_room - 1)}… {number}"
+    return name if cell_len(name) <= room else set_cell_size(name, room - 1) + "…"
+
+
+def wake_label(when: datetime, now: datetime) -> str:
+    """When a snooze ends, short: "16:00" today, else "Tue"."""
+    local, today = when.astimezone(), now.astimezone()
+    return f"{local:%H:%M}" if local.date() == today.date() else f"{local:%a}"
+
+
 def contact_marker(contact: ContactSummary, now: datetime | None = None) -> tuple[str, str]:
     """The marker glyph and its component-class suffix: waiting (●), snoozed (z), done (✓),
     failed (✗), opted out (⊘), or none. Every state has a glyph, not only a colour."""
@@ -242,15 +262,27 @@ class ContactList(ScrollView, can_focus=True):
         now = self._clock()
         glyph, kind = contact_marker(contact, now)
         marker_style = row + self._style(f"marker-{kind}") if kind != "none" else row
-        # a waiting row shows how long the customer has waited ("2h 5m"), the others their last activity
+        # a waiting row shows how long the customer has waited ("2h 5m"), the others their last
+        # activity; a snoozed one when it wakes ("→16:00")
         waiting = waiting_for(contact, now)
-        when = waited(contact.waiting_since, now) if waiting is not None else relative(contact.last_activity, now)
+        if waiting is not None:
+            when = waited(contact.waiting_since, now)
+        elif kind == "snoozed" and contact.snoozed_until is not None:
+            when = "→" + wake_label(contact.snoozed_until, now)
+        else:
+            when = relative(contact.last_activity, now)
         time_style = row + self._style("waited" if waiting is not None else "time")
         unread = f" {contact.unread}" if contact.unread else ""
         account = f" ·{contact.account[-4:]}" if self._show_account else ""
-        right = f"{unread}{account} {when} "
-        title_width = max(1, width - 2 - cell_len(right))
-        title = set_cell_size(contact_title(contact), title_width)
+        number = pretty(contact.customer)
+        room = width - 2 - cell_len(f"{unread}{account} {when} ")
+        if room < cell_len(number) and account:  # the customer's number matters more than the tag
+            account = ""
+            room = width - 2 - cell_len(f"{unread} {when} ")
+        if room < cell_len(number) and " " in when:  # "2h 5m" -> "2h"
+            when = when.split(" ")[0]
+            room = width - 2 - cell_len(f"{unread}{account} {when} ")
+        title = set_cell_size(fit_title(sanitize_line(contact.name, limit=60), number, max(1, room)), max(1, room))
         title_style = row + self._style("unread" if contact.unread else "title")
         segments = [Segment(f"{glyph} ", marker_style), Segment(title, title_style)]
         if unread:

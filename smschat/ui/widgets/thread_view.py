@@ -58,6 +58,7 @@ class ThreadView(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
         Binding("home,g", "first", "Oldest", show=False, id="first"),
         Binding("end,G", "last", "Newest", show=False, id="last"),
+        Binding("enter", "reply", "Reply", show=False, id="thread_reply"),
     ]
 
     COMPONENT_CLASSES = {
@@ -78,6 +79,9 @@ class ThreadView(ScrollView, can_focus=True):
         def __init__(self, thread_view: ThreadView, item: ThreadItem | None) -> None:
             super().__init__(thread_view)
             self.item = item
+
+    class ReplyRequested(_ViewMessage):
+        """Enter in the thread: the agent wants to answer (the screen focuses the composer)."""
 
     class NeedOlder(_ViewMessage):
         """The user reached the top and `has_older` is set: answer with `prepend_older`.
@@ -503,6 +507,9 @@ class ThreadView(ScrollView, can_focus=True):
         self._scroll(round(self.scroll_y) + max(1, self._viewport_height() - 1))
         if self._cursor_index() is None:
             self._select_visible(last=True)
+
+    def action_reply(self) -> None:
+        self.post_message(self.ReplyRequested(self))
 
     def action_first(self) -> None:
         if self._model.hidden:
