@@ -200,7 +200,9 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
         """The screen shows the store's first screenful: now the whole list, then the network
         (the first sync, the open conversation's newest page; the provider is built on first use)."""
         self._painted = True
-        self.reload_contacts()
+        # every contact, read on a worker thread (thousands of summaries with their triage state
+        # take tens of milliseconds: keys typed meanwhile must not wait for them)
+        self.reload_contacts_in_background()
         if not self._initial_synced and not self._sync_running():
             self.initial_sync()
         if self.open_key is not None:
