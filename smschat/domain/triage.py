@@ -107,12 +107,17 @@ class View:
         return shown
 
 
+def last_failed(contact: ContactSummary) -> bool:
+    """Our last word did not arrive: the newest message is outbound and failed or undelivered."""
+    last = contact.last_message
+    return last.direction is Direction.OUTBOUND and (
+        last.status is Status.FAILURE or last.delivery.value == "undelivered"
+    )
+
+
 def has_failure(contact: ContactSummary) -> bool:
     """The conversation holds a message that failed or was not delivered."""
-    last = contact.last_message
-    return contact.failed > 0 or (
-        last.direction is Direction.OUTBOUND and (last.status is Status.FAILURE or last.delivery.value == "undelivered")
-    )
+    return contact.failed > 0 or last_failed(contact)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from smschat.ui.screens.templates import highlighted
 from smschat.ui.widgets.contact_list import contact_title
 
 ACTIONS = [
@@ -81,10 +82,5 @@ class ChatCommands(Provider):
 def plain_highlight(matcher: Matcher, text: str) -> Content:
     """`text` with the matched letters styled, as plain text: `Matcher.highlight` parses its
     argument as markup, and a contact's name ("[b]Boss[/]", "Kenji [/]", "Acme [EU]") is data."""
-    content = Content(text)
     score, offsets = matcher.fuzzy_search.match(matcher.query, text)
-    if score:
-        for offset in offsets:
-            if not text[offset].isspace():
-                content = content.stylize(matcher.match_style, offset, offset + 1)
-    return content
+    return highlighted(text, offsets if score else (), style=matcher.match_style)

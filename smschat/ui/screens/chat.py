@@ -232,7 +232,7 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
         shown = self.view.apply(self._all, now)
         if self.open_key is not None and self._sticky == self.open_key and all(c.key != self.open_key for c in shown):
             before = self.contacts.index_of(self.open_key)
-            current = next((c for c in self._all if c.key == self.open_key), None)
+            current = self._summary(self.open_key)
             if before is not None and current is not None:
                 shown.insert(min(before, len(shown)), current)
         self.contacts.empty_text = self._empty_text()
@@ -241,10 +241,13 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
         self.view_bar.filtered = bool(self._filter)
         if counted:
             self._count(self._all)
-        if self.open_key is not None:
-            current = next((c for c in self._all if c.key == self.open_key), None)
-            if current is not None:
-                self._update_header(current)
+        current = self._summary(self.open_key)
+        if current is not None:
+            self._update_header(current)
+
+    def _summary(self, key: Key | None) -> ContactSummary | None:
+        """The summary of `key` among the contacts read last (None: not there)."""
+        return next((c for c in self._all if c.key == key), None) if key is not None else None
 
     def _count(self, contacts: list[ContactSummary]) -> None:
         now = self.session.clock()
@@ -779,9 +782,7 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
         if self.open_key is None:
             self.notify("Pick a conversation first.", severity="warning", timeout=3)
             return None
-        return next((c for c in self._all if c.key == self.open_key), None) or self.session.ui_store.contact(
-            *self.open_key
-        )
+        return self._summary(self.open_key) or self.session.ui_store.contact(*self.open_key)
 
     def action_done(self) -> None:
         contact = self._open_contact()
@@ -827,7 +828,7 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
         if advance:
             self._sticky = None  # dealt with: it leaves a view it no longer belongs to
         self.update_contacts(frozenset({contact.key}))
-        self._update_header(next((c for c in self._all if c.key == contact.key), contact))
+        self._update_header(self._summary(contact.key) or contact)
         moved = advance and self._jump_waiting(contact.key, focus_composer=False)
         follow = " · next waiting" if moved else ""
         self.notify(Content(f"{contact_title(contact)}: {what}{follow} · u undoes"), timeout=4)
@@ -878,7 +879,7 @@ class ChatScreen(ConversationTools, SearchJump, CannedReplies, Screen[None]):
                 return
             keys = frozenset(c.key for c in self._all if c.customer == number) | ({contact.key} if contact else set())
             self.update_contacts(frozenset(keys))
-            self._update_header(next((c for c in self._all if c.key == self.open_key), None))
+            self._update_header(self._summary(self.open_key))
             self.notify("Saved in the address book." if edit.name or edit.notes else "Removed from the address book.",
                         timeout=2)
 

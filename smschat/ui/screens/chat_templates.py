@@ -42,7 +42,7 @@ class CannedReplies:
         key: Key = self.open_key
         customer, account = key
         # read now: the name may have been given since the list was drawn
-        contact = self.session.ui_store.contact(*key) or next((c for c in self._all if c.key == key), None)
+        contact = self.session.ui_store.contact(*key) or self._summary(key)
         values = placeholder_values(
             customer=customer,
             account=self.composer.sender or account,

@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.style import Style
 from textual.fuzzy import FuzzySearch
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -58,7 +59,7 @@ def rank(templates: Sequence[Template], query: str, search: FuzzySearch | None =
     return found
 
 
-def highlighted(name: str, offsets: Sequence[int]) -> Content:
+def highlighted(name: str, offsets: Sequence[int], style: str | Style = MATCH_STYLE) -> Content:
     """The name as plain text with the matched letters styled (never parsed as markup)."""
     shown = sanitize_line(name)
     content = Content(shown)
@@ -66,7 +67,7 @@ def highlighted(name: str, offsets: Sequence[int]) -> Content:
         return content
     for offset in offsets:
         if offset < len(content) and not name[offset].isspace():
-            content = content.stylize(MATCH_STYLE, offset, offset + 1)
+            content = content.stylize(style, offset, offset + 1)
     return content
 
 

@@ -21,11 +21,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from smschat.domain.model import ContactSummary, Direction, Status
+from smschat.domain.model import ContactSummary, Direction
 from smschat.domain.numbers import pretty
 from smschat.domain.sanitize import sanitize_line
 from smschat.domain.timefmt import relative, waited
-from smschat.domain.triage import Triage, triage, waiting_for
+from smschat.domain.triage import Triage, last_failed, triage, waiting_for
 
 ROW_HEIGHT = 2
 Key = tuple[str, str]
@@ -61,8 +61,7 @@ def wake_label(when: datetime, now: datetime) -> str:
 def contact_marker(contact: ContactSummary, now: datetime | None = None) -> tuple[str, str]:
     """The marker glyph and its component-class suffix: waiting (●), snoozed (z), done (✓),
     failed (✗), opted out (⊘), or none. Every state has a glyph, not only a colour."""
-    last = contact.last_message
-    if last.direction is Direction.OUTBOUND and (last.status is Status.FAILURE or last.delivery.value == "undelivered"):
+    if last_failed(contact):
         return "✗", "failed"  # our last word did not arrive: the most urgent thing to see (still waiting)
     if contact.opted_out:
         return "⊘", "optout"  # texted STOP: replies are blocked until they text START
